@@ -1,0 +1,70 @@
+"""eventweek: the platform that runs the Semaine eSanté of the Brussels Health Network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from eventweek import cli, errors, health, i18n, templating
+from eventweek.api.views import bp as api_bp
+from eventweek.config import build_config
+from eventweek.extensions import babel, csrf, db, limiter, mail, migrate
+from eventweek.sessions.views import bp as sessions_bp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: configuration from the environment, then `overrides` (tests use them)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(build_config(app.instance_path))
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    check_secret_key(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105 - debug and tests only
+        return
+    raise RuntimeError(
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or write one to "
+        f"{Path(app.instance_path) / 'secret_key'} (make run does this for you)."
+    )
+
+
+@event.listens_for(Engine, "connect")
+def tune_sqlite(dbapi_connection, _connection_record) -> None:
+    """SQLite needs foreign keys switched on, and WAL plus a busy timeout so that several
+    server processes can write without failing at once."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,86 @@
+"""Read-only JSON API, version 1, documented in `openapi.json` beside this file."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, request
+from flask_babel import gettext as _
+
+from eventweek.extensions import csrf
+from eventweek.links import external_url
+from eventweek.registrations.queries import availabilities
+from eventweek.sessions.filters import ProgrammeFilters
+from eventweek.sessions.queries import current_edition, get_public_activity, public_programme
+from eventweek.sessions.serializers import activity_json
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+
+
+@cache
+def openapi_document() -> dict:
+    return json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    document = dict(openapi_document())
+    document["servers"] = [{"url": current_app.config["BASE_URL"] + "/api/v1"}]
+    return document
+
+
+@bp.get("/sessions")
+def list_sessions():
+    filters, ignored = ProgrammeFilters.from_args(request.args)
+    if ignored:
+        name, value = ignored[0]
+        abort_json(400, _("Unknown value %(value)s for %(name)s.", value=value, name=name))
+    page = parse_page(request.args.get("page"))
+    page_size = current_app.config["API_PAGE_SIZE"]
+    edition = current_edition()
+    # One more than a page tells whether a next page exists without counting.
+    activities = (
+        public_programme(edition, filters, limit=page_size + 1, offset=(page - 1) * page_size)
+        if edition
+        else []
+    )
+    has_next = len(activities) > page_size
+    activities = activities[:page_size]
+    seats = availabilities(activities)
+    next_url = (
+        external_url("api.list_sessions", **filters.as_args(), page=page + 1) if has_next else None
+    )
+    return {
+        "items": [activity_json(activity, seats[activity.id]) for activity in activities],
+        "next": next_url,
+    }
+
+
+@bp.get("/sessions/<int:activity_id>")
+def get_session(activity_id: int):
+    activity = get_public_activity(activity_id)
+    if activity is None:
+        abort(404)
+    return activity_json(activity, availabilities([activity])[activity.id])
+
+
+def parse_page(raw: str | None) -> int:
+    if raw is None:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort_json(400, _("The page number must be a whole number from 1."))
+    return int(raw)
+
+
+def abort_json(status: int, detail: str):
+    response = current_app.response_class(
+        json.dumps({"error": {"status": status, "title": _("Invalid request"), "detail": detail}}),
+        status=status,
+        mimetype="application/json",
+    )
+    abort(response)

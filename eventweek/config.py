@@ -1,0 +1,81 @@
+"""Configuration read from the environment, with documented defaults (see README)."""
+
+import os
+from pathlib import Path
+
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable; `false`, `0`, `no`, `off` and empty mean no."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in FALSE_WORDS
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write `postgresql://…`; SQLAlchemy needs the psycopg 3 driver named."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def read_secret_key(instance_path: str) -> str | None:
+    """SECRET_KEY from the environment, else the file `make run` writes in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text().strip() or None
+    return None
+
+
+def build_config(instance_path: str) -> dict:
+    """Every setting the app reads, from the environment; the README documents each one."""
+    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    default_database = "sqlite:///" + str(Path(instance_path) / "eventweek.sqlite3")
+    secure_cookies = base_url.startswith("https://")
+    return {
+        "SECRET_KEY": read_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_database)
+        ),
+        # pre_ping: a connection dropped by a database restart is replaced, not handed out.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": base_url,
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
+        # Mail: Flask-Mail's own setting names.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": env_int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": env_flag("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": env_flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Semaine eSanté <noreply@localhost>"
+        ),
+        "MAIL_SUPPRESS_SEND": False,
+        # Rate limits: Flask-Limiter's own setting names.
+        "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RETENTION_DAYS": env_int("RETENTION_DAYS", 90),
+        # Languages: French first, as the week is run from a French-speaking office.
+        "LANGUAGES": ("fr", "nl", "en"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        "API_PAGE_SIZE": env_int("API_PAGE_SIZE", 100),
+    }

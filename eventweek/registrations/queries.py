@@ -1,0 +1,47 @@
+"""Read-only queries on registrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from eventweek.extensions import db
+from eventweek.registrations.models import SEAT_HOLDING_STATES, Registration, RegistrationState
+from eventweek.registrations.seating import Availability, SeatCount, availability
+from eventweek.sessions.models import Activity
+
+
+def seat_counts(activity_ids: Iterable[int]) -> dict[int, SeatCount]:
+    """Confirmed and waitlisted counts per activity, in one query."""
+    activity_ids = list(activity_ids)
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.activity_id, Registration.state, func.count())
+        .where(
+            Registration.activity_id.in_(activity_ids),
+            Registration.state.in_([*SEAT_HOLDING_STATES, RegistrationState.WAITLISTED]),
+        )
+        .group_by(Registration.activity_id, Registration.state)
+    )
+    confirmed: dict[int, int] = {}
+    waitlisted: dict[int, int] = {}
+    for activity_id, state, count in rows:
+        target = waitlisted if state == RegistrationState.WAITLISTED else confirmed
+        target[activity_id] = target.get(activity_id, 0) + count
+    return {
+        activity_id: SeatCount(confirmed.get(activity_id, 0), waitlisted.get(activity_id, 0))
+        for activity_id in activity_ids
+    }
+
+
+def availabilities(activities: Iterable[Activity]) -> dict[int, Availability]:
+    """Availability of each activity, keyed by id, computed with one query."""
+    activities = list(activities)
+    counts = seat_counts(activity.id for activity in activities)
+    now = datetime.now(UTC)
+    return {
+        activity.id: availability(activity, counts[activity.id], now) for activity in activities
+    }

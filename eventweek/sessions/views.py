@@ -1,0 +1,105 @@
+"""Public pages of the programme: the week at a glance, the programme, one activity."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_babel import gettext as _
+
+from eventweek.i18n import LANGUAGE_COOKIE
+from eventweek.registrations.queries import availabilities
+from eventweek.sessions.filters import ProgrammeFilters
+from eventweek.sessions.models import ActivityKind, Audience
+from eventweek.sessions.queries import current_edition, get_public_activity, public_programme
+
+bp = Blueprint("sessions", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/")
+def home():
+    edition = current_edition()
+    activities = public_programme(edition, ProgrammeFilters()) if edition else []
+    return render_template(
+        "sessions/home.html",
+        edition=edition,
+        days=group_by_day(activities),
+    )
+
+
+@bp.get("/programme")
+def programme():
+    filters, ignored = ProgrammeFilters.from_args(request.args)
+    notices = [
+        _("The filter %(name)s=%(value)s is not known and was ignored.", name=name, value=value)
+        for name, value in ignored
+    ]
+    edition = current_edition()
+    activities = public_programme(edition, filters) if edition else []
+    return render_template(
+        "sessions/programme.html",
+        edition=edition,
+        filters=filters,
+        notices=notices,
+        days=group_by_day(activities),
+        availability=availabilities(activities),
+        kinds=list(ActivityKind),
+        audiences=list(Audience),
+    )
+
+
+@bp.get("/sessions/<int:activity_id>")
+def activity_detail(activity_id: int):
+    activity = get_public_activity(activity_id)
+    if activity is None:
+        abort(404)
+    return render_template(
+        "sessions/detail.html",
+        activity=activity,
+        availability=availabilities([activity])[activity.id],
+    )
+
+
+@bp.get("/language/<code>")
+def switch_language(code: str):
+    """Remember the chosen language in a cookie and go back to the page being read."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(local_target(request.args.get("next"), code))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+    )
+    return response
+
+
+def local_target(target: str | None, language: str) -> str:
+    """A path inside this site to return to, with any `lang` argument set to `language`.
+
+    Anything that is not a plain local path (another host, `//host`, a scheme) goes home,
+    so the switcher cannot be used as an open redirect.
+    """
+    parts = urlsplit(target or "/")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in parts.path:
+        return "/"
+    if parts.path.startswith("//"):
+        return "/"
+    args = [(name, value) for name, value in parse_qsl(parts.query) if name != "lang"]
+    if any(name == "lang" for name, _value in parse_qsl(parts.query)):
+        args.append(("lang", language))
+    return parts.path + ("?" + urlencode(args) if args else "")
+
+
+def group_by_day(activities):
+    """[(day, [activities…]), …] in Brussels time, in the order given."""
+    return [
+        (day, list(items))
+        for day, items in groupby(activities, key=lambda activity: activity.local_start.date())
+    ]

@@ -1,0 +1,105 @@
+"""Plain functions that build rows for tests; each flushes and returns what it made."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+
+from eventweek.extensions import db
+from eventweek.sessions.demo import week_of
+from eventweek.sessions.models import (
+    BRUSSELS,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Audience,
+    Edition,
+    Organisation,
+    OrganisationKind,
+    Venue,
+)
+
+_numbers = itertools.count(1)
+
+
+def make_edition(year: int | None = None, *, days_from_today: int | None = None) -> Edition:
+    """An edition of `year`, or one whose Monday is `days_from_today` away (negative: past)."""
+    if days_from_today is not None:
+        first_day = date.today() + timedelta(days=days_from_today)
+        year = first_day.year + 1000 + next(_numbers)  # years must be unique
+        last_day = first_day + timedelta(days=4)
+    else:
+        year = year or 2100 + next(_numbers)
+        first_day, last_day = week_of(year)
+    edition = Edition(year=year, first_day=first_day, last_day=last_day)
+    db.session.add(edition)
+    db.session.flush()
+    return edition
+
+
+def make_organisation(**values) -> Organisation:
+    number = next(_numbers)
+    organisation = Organisation(
+        **{
+            "slug": f"org-{number}",
+            "kind": OrganisationKind.MUTUALITY,
+            "name_fr": f"Organisation {number}",
+            "name_nl": f"Organisatie {number}",
+            "name_en": f"Organisation {number}",
+            **values,
+        }
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def make_venue(**values) -> Venue:
+    number = next(_numbers)
+    venue = Venue(
+        **{
+            "name": f"Salle {number}",
+            "street": f"Rue de la Loi {number}",
+            "postcode": "1000",
+            "city": "Bruxelles",
+            **values,
+        }
+    )
+    db.session.add(venue)
+    db.session.flush()
+    return venue
+
+
+def make_activity(
+    edition: Edition | None = None, *, day: int = 0, hour: int = 10, **values
+) -> Activity:
+    """A published info session on `day` (0 = the edition's Monday) at `hour`, Brussels time."""
+    edition = edition or make_edition()
+    languages = values.pop("languages", ["fr"])
+    start = datetime.combine(edition.first_day + timedelta(days=day), datetime.min.time())
+    start = start.replace(hour=hour, tzinfo=BRUSSELS)
+    number = next(_numbers)
+    fields = {
+        "edition": edition,
+        "organisation": values.pop("organisation", None) or make_organisation(),
+        "venue": values.pop("venue", None) if "venue" in values else make_venue(),
+        "kind": ActivityKind.INFO_SESSION,
+        "audience": Audience.CITIZENS,
+        "status": ActivityStatus.PUBLISHED,
+        "title_fr": f"Séance {number}",
+        "title_nl": f"Sessie {number}",
+        "title_en": f"Session {number}",
+        "description_fr": "Description en français.",
+        "description_nl": "Beschrijving in het Nederlands.",
+        "description_en": "Description in English.",
+        "start_at": start,
+        "end_at": start + timedelta(hours=2),
+        "capacity": 20,
+        "registration_required": True,
+        **values,
+    }
+    activity = Activity(**fields)
+    activity.languages = languages
+    db.session.add(activity)
+    db.session.flush()
+    return activity
