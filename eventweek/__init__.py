@@ -12,6 +12,7 @@ from eventweek import cli, errors, health, i18n, templating
 from eventweek.api.views import bp as api_bp
 from eventweek.config import build_config
 from eventweek.extensions import babel, csrf, db, limiter, mail, migrate
+from eventweek.registrations.views import bp as registrations_bp
 from eventweek.sessions.views import bp as sessions_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(registrations_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health.bp)
     errors.register(app)

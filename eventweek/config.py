@@ -49,7 +49,8 @@ def build_config(instance_path: str) -> dict:
             os.environ.get("DATABASE_URL", default_database)
         ),
         # pre_ping: a connection dropped by a database restart is replaced, not handed out.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: database errors in the logs never show the values (e-mails…).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "BASE_URL": base_url,
         "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -72,6 +73,10 @@ def build_config(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per client address, on the registration form (Flask-Limiter's notation).
+        "REGISTRATION_RATE_LIMIT": os.environ.get(
+            "REGISTRATION_RATE_LIMIT", "20 per minute;200 per hour"
+        ),
         "RETENTION_DAYS": env_int("RETENTION_DAYS", 90),
         # Languages: French first, as the week is run from a French-speaking office.
         "LANGUAGES": ("fr", "nl", "en"),

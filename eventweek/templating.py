@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_time
 
 from eventweek.i18n import LANGUAGE_NAMES, current_language
 from eventweek.sessions import labels
+from eventweek.sessions.models import BRUSSELS
 
 
 def language_links() -> list[dict]:
     """One link per language, back to the page being read, through the switcher."""
-    here = request.full_path.rstrip("?") if request else "/"
+    here = request.full_path.rstrip("?")
     return [
         {
             "code": code,
@@ -37,15 +38,28 @@ def with_args(**changes) -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
-def day_label(day: date) -> str:
-    return format_date(day, "full")
+def in_brussels(moment: datetime) -> datetime:
+    # zoneinfo, not Flask-Babel's pytz rebasing: one source of truth for the offset.
+    return moment.astimezone(BRUSSELS)
+
+
+def day_label(day: date | datetime) -> str:
+    if isinstance(day, datetime):
+        day = in_brussels(day).date()
+    return format_date(day, "full", rebase=False)
 
 
 def time_label(moment: datetime) -> str:
-    return format_time(moment, "short")
+    return format_time(in_brussels(moment), "short", rebase=False)
+
+
+def without_none(attributes: dict) -> dict:
+    """HTML attributes minus those set to None (WTForms would write "None")."""
+    return {name: value for name, value in attributes.items() if value is not None}
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.filters["without_none"] = without_none
     app.jinja_env.filters["day"] = day_label
     app.jinja_env.filters["time"] = time_label
     app.jinja_env.globals["with_args"] = with_args
@@ -53,6 +67,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
+        if not has_request_context():
+            return {}  # e-mails are rendered outside requests, without the page layout
         return {
             "language_links": language_links(),
             "current_language": current_language(),

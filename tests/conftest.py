@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import flask_migrate
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -21,6 +22,7 @@ from werkzeug.serving import make_server
 from eventweek import create_app
 from eventweek.config import normalise_database_url
 from eventweek.extensions import db
+from tests.smtp import SmtpServer
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -45,16 +47,41 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "tests-only",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "BASE_URL": "http://eventweek.test",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server) -> Iterator[SmtpServer]:
+    """The loopback SMTP server, empty and accepting at the start of the test."""
+    if smtp_server.controller is None:
+        smtp_server.start()
+    smtp_server.clear()
+    yield smtp_server
+    if smtp_server.controller is None:
+        smtp_server.start()
+    smtp_server.clear()
+
+
+def app_settings(database_url: str, smtp_port: int) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "tests-only",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "http://eventweek.test",
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_DEFAULT_SENDER": "Semaine eSanté <noreply@eventweek.test>",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url, smtp_server):
+    app = create_app(app_settings(database_url, smtp_server.port))
     with app.app_context():
         flask_migrate.upgrade()
     yield app
@@ -84,8 +111,20 @@ def app_context(app):
         db.session.remove()
 
 
+class ServerLikeClient(FlaskClient):
+    """Closes each response once read, as a WSGI server does, so that work the app
+    defers until then (the first e-mail attempt) runs in tests too."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        response.get_data()
+        response.close()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = ServerLikeClient
     return app.test_client()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from eventweek.extensions import db
 from eventweek.registrations.models import SEAT_HOLDING_STATES, Registration, RegistrationState
 from eventweek.registrations.seating import Availability, SeatCount, availability
-from eventweek.sessions.models import Activity
+from eventweek.sessions.models import Activity, ActivityStatus
 
 
 def seat_counts(activity_ids: Iterable[int]) -> dict[int, SeatCount]:
@@ -45,3 +45,22 @@ def availabilities(activities: Iterable[Activity]) -> dict[int, Availability]:
     return {
         activity.id: availability(activity, counts[activity.id], now) for activity in activities
     }
+
+
+def similar_open_activities(activity: Activity, limit: int = 3) -> list[Activity]:
+    """Other activities of the same kind in the same edition that still take registrations."""
+    candidates = db.session.execute(
+        select(Activity)
+        .where(
+            Activity.edition_id == activity.edition_id,
+            Activity.kind == activity.kind,
+            Activity.id != activity.id,
+            Activity.status == ActivityStatus.PUBLISHED,
+            Activity.registration_required.is_(True),
+            Activity.start_at > datetime.now(UTC),
+        )
+        .order_by(Activity.start_at)
+    ).scalars()
+    candidates = list(candidates)
+    open_now = availabilities(candidates)
+    return [a for a in candidates if open_now[a.id].registration_open][:limit]

@@ -1,7 +1,8 @@
-"""Seat rules: how many seats are left and whether registration is open.
+"""Seats: how many are left, whether registration is open, who gets one.
 
-Plain functions on plain values; the allocation itself (which takes database locks)
-lives beside them in this package.
+The rules at the top are plain functions on plain values. The allocation below them
+takes the database lock that makes "never more confirmed than seats" hold with many
+server processes at once, then counts, then writes: no count-then-insert without a lock.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select, update
+
+from eventweek.extensions import db
+from eventweek.registrations.models import SEAT_HOLDING_STATES, Registration, RegistrationState
 from eventweek.sessions.models import Activity, ActivityStatus
 
 
@@ -56,3 +61,82 @@ def availability(activity: Activity, seats: SeatCount, now: datetime) -> Availab
         ),
         window=window,
     )
+
+
+# Allocation: lock → recheck → write, in the caller's transaction.
+
+
+def lock_activity(activity_id: int) -> Activity | None:
+    """Lock the activity's seats until the transaction ends, and return it fresh.
+
+    PostgreSQL locks the activity's row (SELECT … FOR UPDATE): allocations for the same
+    activity wait for each other, others go on. SQLite has one writer at a time: a write
+    that changes nothing takes that lock now, before anything is counted, and a second
+    process waits for it (busy timeout) instead of counting stale seats.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        table = Activity.__table__
+        db.session.execute(update(table).where(table.c.id == activity_id).values(id=table.c.id))
+    return db.session.execute(
+        select(Activity)
+        .where(Activity.id == activity_id)
+        .with_for_update(of=Activity)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def confirmed_count(activity_id: int) -> int:
+    return db.session.execute(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.activity_id == activity_id,
+            Registration.state.in_(SEAT_HOLDING_STATES),
+        )
+    ).scalar_one()
+
+
+def allocate(activity: Activity) -> RegistrationState | None:
+    """The state a new registration gets; call with the activity locked.
+
+    CONFIRMED while a seat is free, WAITLISTED once full if the activity keeps a
+    waiting list, None when full without one.
+    """
+    if activity.capacity is None or confirmed_count(activity.id) < activity.capacity:
+        return RegistrationState.CONFIRMED
+    if activity.waitlist_enabled:
+        return RegistrationState.WAITLISTED
+    return None
+
+
+def promote_from_waitlist(activity: Activity) -> list[Registration]:
+    """Give free seats to the waiting list, first come first served; call with the lock held."""
+    waiting = select(Registration).where(
+        Registration.activity_id == activity.id,
+        Registration.state == RegistrationState.WAITLISTED,
+    )
+    if activity.capacity is not None:
+        free = activity.capacity - confirmed_count(activity.id)
+        if free <= 0:
+            return []
+        waiting = waiting.limit(free)
+    promoted = list(db.session.execute(waiting.order_by(Registration.id)).scalars())
+    for registration in promoted:
+        registration.state = RegistrationState.CONFIRMED
+    db.session.flush()
+    return promoted
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting; None when not on the waiting list."""
+    if registration.state != RegistrationState.WAITLISTED:
+        return None
+    return db.session.execute(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.activity_id == registration.activity_id,
+            Registration.state == RegistrationState.WAITLISTED,
+            Registration.id <= registration.id,
+        )
+    ).scalar_one()

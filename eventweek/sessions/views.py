@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 
-from eventweek.i18n import LANGUAGE_COOKIE
+from eventweek.i18n import LANGUAGE_COOKIE, current_language
+from eventweek.registrations.forms import RegistrationForm
 from eventweek.registrations.queries import availabilities
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import ActivityKind, Audience
@@ -56,10 +57,25 @@ def activity_detail(activity_id: int):
     activity = get_public_activity(activity_id)
     if activity is None:
         abort(404)
-    return render_template(
-        "sessions/detail.html",
-        activity=activity,
-        availability=availabilities([activity])[activity.id],
+    return render_activity_page(activity, RegistrationForm(language=current_language()))
+
+
+def render_activity_page(
+    activity, form=None, *, status: int = 200, overlapping=(), refused: bool = False
+):
+    """An activity's page, with the registration form (and its errors) where it is open;
+    `refused` says that a registration just sent could not be accepted."""
+    availability = availabilities([activity])[activity.id]
+    return (
+        render_template(
+            "sessions/detail.html",
+            activity=activity,
+            availability=availability,
+            form=form if availability.registration_open else None,
+            overlapping=list(overlapping),
+            refused=refused,
+        ),
+        status,
     )
 
 

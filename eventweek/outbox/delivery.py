@@ -1,0 +1,306 @@
+"""Writing e-mails to the outbox and delivering them, each exactly once in the normal flow.
+
+- `enqueue` adds a message in the caller's transaction: if the change that causes the
+  e-mail rolls back, so does the e-mail; if it commits, the e-mail is committed with it.
+- `commit_and_deliver` commits, then makes a first attempt at the messages of that
+  transaction (after the response has gone out, in a request), so no worker is needed
+  for the e-mail to arrive within seconds.
+- `deliver` claims due messages (FOR UPDATE SKIP LOCKED on PostgreSQL, and a
+  conditional update everywhere, so that two senders never claim the same message),
+  sends them over one SMTP connection, and marks each sent only once the SMTP server
+  has accepted it. Failures are retried with exponential back-off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import after_this_request, current_app, has_request_context
+from flask_mail import Attachment, BadHeaderError, Connection, Message
+from sqlalchemy import or_, select, update
+
+from eventweek.extensions import db
+from eventweek.outbox.models import MessageStatus, OutboxMessage
+from eventweek.registrations.models import utcnow
+
+SESSION_KEY = "outbox_message_ids"
+# How long a sender owns a claimed message; past it, a crashed sender's claim lapses.
+CLAIM_LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 12
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+SMTP_TIMEOUT_SECONDS = 20
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def enqueue(
+    *,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    attachments: list[dict] | None = None,
+    registration_id: int | None = None,
+) -> OutboxMessage:
+    """Add an e-mail to the outbox in the current transaction; the caller commits."""
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    message = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments or [],
+        registration_id=registration_id,
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        status=MessageStatus.PENDING,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(SESSION_KEY, []).append(message.id)
+    return message
+
+
+def commit_and_deliver() -> None:
+    """Commit the transaction, then try the e-mails it wrote at once.
+
+    In a request the attempt runs once the response has been sent, so a slow SMTP
+    server never delays the page; elsewhere (CLI) it runs before returning. What that
+    attempt cannot deliver stays in the outbox for `flask outbox send` / `worker`.
+    """
+    message_ids = db.session.info.pop(SESSION_KEY, [])
+    db.session.commit()
+    if not message_ids:
+        return
+    if not has_request_context():
+        deliver(message_ids=message_ids)
+        return
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def deliver_after_response(response):
+        def attempt():
+            with app.app_context():
+                try:
+                    deliver(message_ids=message_ids)
+                except Exception:
+                    # The worker retries; a failed first attempt must not hurt the request.
+                    app.logger.exception("first delivery attempt failed; left in the outbox")
+                finally:
+                    db.session.remove()
+
+        response.call_on_close(attempt)
+        return response
+
+
+def discard_pending(registration_id: int) -> None:
+    """Forget the unsent messages of a registration whose personal data is erased."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.registration_id == registration_id,
+            OutboxMessage.status.in_([MessageStatus.PENDING, MessageStatus.FAILED]),
+        )
+        .values(
+            status=MessageStatus.FAILED,
+            recipient=None,
+            body_text=None,
+            body_html=None,
+            attachments=None,
+            last_error="discarded: personal data erased",
+        )
+    )
+
+
+def is_due(now: datetime, include_waiting: bool):
+    pending = OutboxMessage.status == MessageStatus.PENDING
+    if not include_waiting:
+        pending = pending & (OutboxMessage.next_attempt_at <= now)
+    lapsed_claim = (OutboxMessage.status == MessageStatus.SENDING) & (
+        OutboxMessage.claimed_until < now
+    )
+    return or_(pending, lapsed_claim)
+
+
+def claim(
+    now: datetime, *, message_ids: list[int] | None, include_waiting: bool, limit: int
+) -> list[OutboxMessage]:
+    """Take ownership of due messages and commit that, so that no other sender takes them."""
+    query = (
+        select(OutboxMessage.id)
+        .where(is_due(now, include_waiting))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if message_ids is not None:
+        query = query.where(OutboxMessage.id.in_(message_ids))
+    candidate_ids = list(db.session.execute(query).scalars())
+    claimed_ids = []
+    for message_id in candidate_ids:
+        # Conditional: where no row lock exists (SQLite), a concurrent sender that got
+        # there first has already changed the status, and this update matches nothing.
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, is_due(now, include_waiting))
+            .values(
+                status=MessageStatus.SENDING,
+                claimed_until=now + CLAIM_LEASE,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+        if result.rowcount == 1:
+            claimed_ids.append(message_id)
+    db.session.commit()
+    if not claimed_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(claimed_ids))
+            .order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+
+
+def deliver(
+    *,
+    message_ids: list[int] | None = None,
+    include_waiting: bool = False,
+    limit: int = 100,
+    now: datetime | None = None,
+) -> DeliveryReport:
+    """One pass: claim the due messages (or `message_ids`) and send them."""
+    now = now or utcnow()
+    messages = claim(now, message_ids=message_ids, include_waiting=include_waiting, limit=limit)
+    report = DeliveryReport(claimed=len(messages))
+    if not messages:
+        return report
+    connection = TimeoutConnection(current_app.extensions["mail"])
+    try:
+        connection.host = connection.configure_host()
+    except (OSError, smtplib.SMTPException) as error:
+        for message in messages:
+            schedule_retry(message, error, now, report)
+        db.session.commit()
+        return report
+    try:
+        for message in messages:
+            try:
+                connection.send(build_mail(message))
+            except BadHeaderError:
+                give_up(message, "BadHeaderError", report)
+            except (OSError, smtplib.SMTPException) as error:
+                schedule_retry(message, error, now, report)
+            else:
+                mark_sent(message, now)
+                report.sent += 1
+            # One commit per message: a crash loses at most the message being sent.
+            db.session.commit()
+    finally:
+        connection.close()
+    return report
+
+
+def mark_sent(message: OutboxMessage, now: datetime) -> None:
+    """Sent: keep the facts (kind, times), erase the content and the address."""
+    message.status = MessageStatus.SENT
+    message.sent_at = now
+    message.claimed_until = None
+    message.last_error = None
+    message.recipient = None
+    message.body_text = None
+    message.body_html = None
+    message.attachments = None
+
+
+def schedule_retry(
+    message: OutboxMessage, error: Exception, now: datetime, report: DeliveryReport
+) -> None:
+    if message.attempts >= MAX_ATTEMPTS:
+        give_up(message, describe_error(error), report)
+        return
+    message.last_error = describe_error(error)
+    message.claimed_until = None
+    message.status = MessageStatus.PENDING
+    message.next_attempt_at = now + retry_delay(message.attempts)
+    report.retrying += 1
+
+
+def give_up(message: OutboxMessage, reason: str, report: DeliveryReport) -> None:
+    """No more automatic attempts; an organiser can put it back in the queue."""
+    message.status = MessageStatus.FAILED
+    message.claimed_until = None
+    message.last_error = reason
+    report.failed += 1
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt, at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def describe_error(error: Exception) -> str:
+    """The kind of failure, without the server's text (it may repeat the address)."""
+    code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code = ",".join(str(reply[0]) for reply in error.recipients.values())
+    return f"{type(error).__name__}" + (f" ({code})" if code else "")
+
+
+def build_mail(message: OutboxMessage) -> Message:
+    mail = Message(
+        subject=message.subject or "",
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        attachments=[
+            Attachment(
+                filename=item["filename"],
+                content_type=item["content_type"],
+                data=item["data"].encode(),
+            )
+            for item in message.attachments or []
+        ],
+    )
+    mail.msgId = message.message_id
+    return mail
+
+
+class TimeoutConnection(Connection):
+    """Flask-Mail's SMTP connection with a time limit, so a silent server cannot hang us."""
+
+    def close(self) -> None:
+        if self.host is None:
+            return
+        # The messages are already recorded; a failed QUIT changes nothing.
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            self.host.quit()
+        self.host = None
+
+    def configure_host(self):
+        settings = self.mail
+        if settings.use_ssl:
+            host = smtplib.SMTP_SSL(settings.server, settings.port, timeout=SMTP_TIMEOUT_SECONDS)
+        else:
+            host = smtplib.SMTP(settings.server, settings.port, timeout=SMTP_TIMEOUT_SECONDS)
+        if settings.use_tls:
+            host.starttls()
+        if settings.username and settings.password:
+            host.login(settings.username, settings.password)
+        return host

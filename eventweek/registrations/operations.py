@@ -1,0 +1,285 @@
+"""Every change of a registration's state: one function each.
+
+Each takes the lock it needs, rechecks, writes, and adds its e-mails to the outbox in
+the same transaction; the caller (a view or a CLI command) commits once, with
+`commit_and_deliver`. None of them commits.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from eventweek.extensions import db
+from eventweek.outbox.delivery import discard_pending
+from eventweek.registrations.emails import queue_registration_email
+from eventweek.registrations.models import (
+    ACTIVE_STATES,
+    Registrant,
+    Registration,
+    RegistrationState,
+)
+from eventweek.registrations.seating import (
+    allocate,
+    lock_activity,
+    promote_from_waitlist,
+    registration_window,
+    waitlist_position,
+)
+from eventweek.registrations.tokens import derive_token, new_salt, token_hash
+from eventweek.sessions.models import Activity, ActivityStatus
+
+
+class Outcome(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    FULL = "full"
+    ALREADY_REGISTERED = "already_registered"
+    OVERLAP = "overlap"  # holds another activity at the same time: ask to confirm
+    CLOSED = "closed"  # not published, cancelled, past or outside its window
+
+
+@dataclass(frozen=True)
+class RegistrationRequest:
+    activity_id: int
+    full_name: str
+    email: str
+    language: str
+    phone: str | None = None
+    accessibility_needs: str | None = None
+    on_behalf_of: str | None = None
+    confirm_overlap: bool = False
+
+
+@dataclass
+class RegistrationResult:
+    outcome: Outcome
+    registration: Registration | None = None
+    waitlist_position: int | None = None
+    overlapping: list[Activity] = field(default_factory=list)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the transaction holds something to commit."""
+        return self.outcome in (
+            Outcome.CONFIRMED,
+            Outcome.WAITLISTED,
+            Outcome.ALREADY_REGISTERED,
+        )
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
+    """Register a person for an activity: a seat, a place on the waiting list, or a refusal."""
+    activity = lock_activity(request.activity_id)
+    if activity is None or not accepts_registrations(activity, now):
+        return RegistrationResult(Outcome.CLOSED)
+
+    registrant = find_registrant(request.email)
+    if registrant is not None:
+        existing = db.session.execute(
+            select(Registration).where(
+                Registration.activity_id == activity.id,
+                Registration.registrant_id == registrant.id,
+                Registration.state.in_(ACTIVE_STATES),
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            queue_registration_email("link_resent", existing)
+            return RegistrationResult(
+                Outcome.ALREADY_REGISTERED, existing, waitlist_position(existing)
+            )
+        overlapping = overlapping_activities(registrant, activity)
+        if overlapping and not request.confirm_overlap:
+            return RegistrationResult(Outcome.OVERLAP, overlapping=overlapping)
+
+    state = allocate(activity)
+    if state is None:
+        return RegistrationResult(Outcome.FULL)
+    registrant = registrant or create_registrant(request.email)
+    salt = new_salt()
+    registration = Registration(
+        activity=activity,
+        registrant=registrant,
+        state=state,
+        full_name=request.full_name,
+        phone=request.phone or None,
+        language=request.language,
+        accessibility_needs=request.accessibility_needs or None,
+        on_behalf_of=request.on_behalf_of or None,
+        by_trusted_person=bool(request.on_behalf_of),
+        consent_at=now,
+        token_salt=salt,
+        token_hash=token_hash(derive_token(current_app.config["SECRET_KEY"], "manage", salt)),
+    )
+    db.session.add(registration)
+    db.session.flush()
+    if state == RegistrationState.CONFIRMED:
+        queue_registration_email("confirmation", registration)
+        return RegistrationResult(Outcome.CONFIRMED, registration)
+    queue_registration_email("waitlisted", registration)
+    return RegistrationResult(Outcome.WAITLISTED, registration, waitlist_position(registration))
+
+
+def accepts_registrations(activity: Activity, now: datetime) -> bool:
+    return (
+        activity.status == ActivityStatus.PUBLISHED and registration_window(activity, now) == "open"
+    )
+
+
+def find_registrant(email: str) -> Registrant | None:
+    return db.session.execute(
+        select(Registrant).where(Registrant.email_key == email_key(email))
+    ).scalar_one_or_none()
+
+
+def create_registrant(email: str) -> Registrant:
+    """A new registrant; if another request just created the same one, that one."""
+    salt = new_salt()
+    registrant = Registrant(
+        email=email.strip(),
+        email_key=email_key(email),
+        agenda_salt=salt,
+        agenda_token_hash=token_hash(
+            derive_token(current_app.config["SECRET_KEY"], "agenda", salt)
+        ),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(registrant)
+    except IntegrityError:
+        # Two first registrations with one address at once (different activities).
+        return find_registrant(email)
+    return registrant
+
+
+def overlapping_activities(registrant: Registrant, activity: Activity) -> list[Activity]:
+    return list(
+        db.session.execute(
+            select(Activity)
+            .join(Registration, Registration.activity_id == Activity.id)
+            .where(
+                Registration.registrant_id == registrant.id,
+                Registration.state.in_(ACTIVE_STATES),
+                Activity.id != activity.id,
+                Activity.start_at < activity.end_at,
+                Activity.end_at > activity.start_at,
+            )
+        ).scalars()
+    )
+
+
+def cancel(registration: Registration, now: datetime, *, notify: bool = True) -> list[Registration]:
+    """Cancel a place; a freed seat goes to the waiting list at once. Returns who was promoted."""
+    activity = lock_activity(registration.activity_id)
+    db.session.refresh(registration)  # recheck under the lock
+    if registration.state not in ACTIVE_STATES:
+        return []
+    registration.state = RegistrationState.CANCELLED
+    registration.cancelled_at = now
+    db.session.flush()
+    if notify:
+        queue_registration_email("cancelled", registration)
+    if now >= activity.start_at:
+        return []  # too late for anyone on the waiting list to come
+    promoted = promote_from_waitlist(activity)
+    for person in promoted:
+        queue_registration_email("promoted", person)
+    return promoted
+
+
+def anonymise(registration: Registration, now: datetime) -> None:
+    """Erase a registration's personal data, keeping what the statistics count."""
+    registration.full_name = ""
+    registration.phone = None
+    registration.accessibility_needs = None
+    registration.on_behalf_of = None
+    registration.anonymised_at = now
+    discard_pending(registration.id)
+    db.session.flush()
+    registrant = registration.registrant
+    still_needed = db.session.execute(
+        select(Registration.id)
+        .where(
+            Registration.registrant_id == registrant.id,
+            Registration.anonymised_at.is_(None),
+        )
+        .limit(1)
+    ).first()
+    if still_needed is None:
+        registrant.email = None
+        registrant.email_key = None
+        registrant.erased_at = now
+    db.session.flush()
+
+
+def erase(registration: Registration, now: datetime) -> None:
+    """The person asked to erase their data: free their place, then anonymise."""
+    cancel(registration, now, notify=False)
+    anonymise(registration, now)
+
+
+def purge_expired(now: datetime, retention_days: int) -> int:
+    """Anonymise registrations whose activity ended more than `retention_days` ago."""
+    limit = now - timedelta(days=retention_days)
+    expired = db.session.execute(
+        select(Registration)
+        .join(Activity, Registration.activity_id == Activity.id)
+        .where(Registration.anonymised_at.is_(None), Activity.end_at < limit)
+    ).scalars()
+    count = 0
+    for registration in expired:
+        anonymise(registration, now)
+        count += 1
+    return count
+
+
+def queue_reminders(now: datetime) -> int:
+    """Queue a reminder for each confirmed place in a session starting in 24 to 48 hours.
+
+    Each registration is reminded once: the conditional update claims it, so two runs
+    at the same time do not both queue it.
+    """
+    candidates = db.session.execute(
+        select(Registration)
+        .join(Activity, Registration.activity_id == Activity.id)
+        .where(
+            Registration.state == RegistrationState.CONFIRMED,
+            Registration.reminder_queued_at.is_(None),
+            Registration.anonymised_at.is_(None),
+            Activity.status == ActivityStatus.PUBLISHED,
+            Activity.start_at >= now + timedelta(hours=24),
+            Activity.start_at <= now + timedelta(hours=48),
+        )
+    ).scalars()
+    queued = 0
+    for registration in list(candidates):
+        claimed = db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.reminder_queued_at.is_(None))
+            .values(reminder_queued_at=now)
+        )
+        if claimed.rowcount == 1:
+            queue_registration_email("reminder", registration)
+            queued += 1
+    return queued
+
+
+def find_by_token(token: str) -> Registration | None:
+    return db.session.execute(
+        select(Registration).where(Registration.token_hash == token_hash(token))
+    ).scalar_one_or_none()
+
+
+def find_registrant_by_agenda_token(token: str) -> Registrant | None:
+    return db.session.execute(
+        select(Registrant).where(Registrant.agenda_token_hash == token_hash(token))
+    ).scalar_one_or_none()

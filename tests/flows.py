@@ -1,0 +1,67 @@
+"""What a person does through the pages, as test helpers (real forms, real CSRF tokens)."""
+
+from __future__ import annotations
+
+import re
+
+from icalendar import Calendar
+
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+STATE = re.compile(r'data-registration-state="([a-z_]+)"')
+LINK = re.compile(r"http://eventweek\.test(/registrations/[A-Za-z0-9_-]{43})")
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def registration_fields(**overrides) -> dict:
+    fields = {
+        "full_name": "Jeanne Dupont",
+        "email": "jeanne@example.org",
+        "language": "fr",
+        "consent": "y",
+    }
+    fields.update(overrides)
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def register(client, activity_id: int, **overrides):
+    """Open the session page, fill in the form, send it; returns the response."""
+    page = client.get(f"/sessions/{activity_id}")
+    return send_registration(
+        client, activity_id, csrf_token(page.get_data(as_text=True)), **overrides
+    )
+
+
+def send_registration(client, activity_id: int, token: str, **overrides):
+    """Send the form with a CSRF token taken from a page opened earlier."""
+    data = registration_fields(**overrides)
+    data["csrf_token"] = token
+    return client.post(f"/sessions/{activity_id}/register", data=data)
+
+
+def outcome(response) -> str | None:
+    match = STATE.search(response.get_data(as_text=True))
+    return match.group(1) if match else None
+
+
+def management_path(message) -> str:
+    """The management link in an e-mail, as a path on the test site."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    match = LINK.search(text)
+    assert match, text
+    return match.group(1)
+
+
+def calendar_attachment(message) -> Calendar:
+    parts = [
+        part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"
+    ]
+    assert len(parts) == 1
+    content = parts[0].get_content()
+    return Calendar.from_ical(content if isinstance(content, str) else content.decode())

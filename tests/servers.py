@@ -1,0 +1,73 @@
+"""The app served by real gunicorn processes, for concurrency and rate-limit tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+
+from tests.smtp import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def server_environment(database_url: str, smtp_port: int, **overrides: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "tests-only",
+        "BASE_URL": "http://eventweek.test",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "RATELIMIT_ENABLED": "false",
+        **overrides,
+    }
+
+
+@contextlib.contextmanager
+def gunicorn(environment: dict, *, workers: int = 4, threads: int = 4) -> Iterator[str]:
+    """Serve `app:app` on a free loopback port; yields the base URL, stops on exit."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "app:app",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            # Workers still booting may accept and answer late: both just mean "not yet".
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            if process.poll() is not None:
+                raise RuntimeError("gunicorn exited before serving")
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start within 30 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -1,0 +1,168 @@
+"""The outbox against a real SMTP server that goes down, refuses, and comes back."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eventweek.extensions import db
+from eventweek.outbox.delivery import (
+    CLAIM_LEASE,
+    MAX_ATTEMPTS,
+    claim,
+    deliver,
+    enqueue,
+    retry_delay,
+)
+from eventweek.outbox.models import MessageStatus, OutboxMessage
+from eventweek.registrations.models import Registration, RegistrationState
+from tests.factories import make_activity
+from tests.flows import outcome, register
+
+
+def statuses() -> list[MessageStatus]:
+    db.session.expire_all()
+    return list(
+        db.session.execute(select(OutboxMessage.status).order_by(OutboxMessage.id)).scalars()
+    )
+
+
+def queue(count: int) -> list[int]:
+    ids = [
+        enqueue(
+            kind="test",
+            recipient=f"person{n}@example.org",
+            subject=f"Test {n}",
+            body_text="Bonjour",
+        ).id
+        for n in range(count)
+    ]
+    db.session.commit()
+    return ids
+
+
+def test_retry_delays_grow_and_are_capped():
+    assert retry_delay(1) == timedelta(minutes=1)
+    assert retry_delay(2) == timedelta(minutes=2)
+    assert retry_delay(4) == timedelta(minutes=8)
+    assert retry_delay(30) == timedelta(hours=6)
+
+
+def test_smtp_down_then_back_delivers_every_message_exactly_once(app, client, app_context, smtp):
+    activity = make_activity(capacity=3)
+    db.session.commit()
+    smtp.stop()
+    for number in range(5):
+        response = register(client, activity.id, email=f"p{number}@example.org")
+        assert response.status_code == 200  # the registration does not depend on SMTP
+        assert outcome(response) in ("confirmed", "waitlisted")
+    assert statuses() == [MessageStatus.PENDING] * 5
+    last_error = db.session.execute(select(OutboxMessage.last_error)).scalars().first()
+    assert last_error.startswith("ConnectionRefusedError")
+
+    smtp.start()
+    runner = app.test_cli_runner()
+    waiting = runner.invoke(args=["outbox", "send"])
+    assert "claimed 0" in waiting.output  # still in their back-off delay
+    result = runner.invoke(args=["outbox", "send", "--now"])
+    assert result.exit_code == 0, result.output
+    assert "sent 5" in result.output
+    assert sorted(m["To"] for m in smtp.wait_for(5)) == [f"p{n}@example.org" for n in range(5)]
+
+    assert runner.invoke(args=["outbox", "send", "--now"]).output.startswith("claimed 0")
+    assert len(smtp.wait_for(6, timeout=1)) == 5
+    assert statuses() == [MessageStatus.SENT] * 5
+
+
+def test_a_refusing_server_is_retried_later(app, app_context, smtp):
+    queue(2)
+    smtp.refuse = True
+    report = deliver()
+    assert (report.sent, report.retrying) == (0, 2)
+    assert statuses() == [MessageStatus.PENDING] * 2
+    message = db.session.execute(select(OutboxMessage)).scalars().first()
+    assert message.last_error == "SMTPDataError (451)"
+    assert "person" not in message.last_error  # no address in the error kept
+    assert message.next_attempt_at > datetime.now(UTC)
+    smtp.refuse = False
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert deliver(now=later).sent == 2
+    assert len(smtp.wait_for(2)) == 2
+
+
+def test_a_claimed_message_is_not_claimed_again_until_its_lease_lapses(app_context):
+    [message_id] = queue(1)
+    now = datetime.now(UTC)
+    assert [m.id for m in claim(now, message_ids=None, include_waiting=False, limit=10)] == [
+        message_id
+    ]
+    assert claim(now, message_ids=None, include_waiting=True, limit=10) == []
+    # A sender that died holding it: after the lease, another takes it over.
+    after_lease = now + CLAIM_LEASE + timedelta(seconds=1)
+    assert [
+        m.id for m in claim(after_lease, message_ids=None, include_waiting=False, limit=10)
+    ] == [message_id]
+    assert db.session.get(OutboxMessage, message_id).attempts == 2
+
+
+def test_a_message_is_given_up_after_the_last_attempt(app_context, smtp):
+    [message_id] = queue(1)
+    message = db.session.get(OutboxMessage, message_id)
+    message.attempts = MAX_ATTEMPTS - 1
+    db.session.commit()
+    smtp.stop()
+    report = deliver()
+    assert report.failed == 1
+    assert statuses() == [MessageStatus.FAILED]
+
+
+def test_nothing_is_written_when_the_change_rolls_back(app_context):
+    enqueue(kind="test", recipient="x@example.org", subject="x", body_text="x")
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 0
+
+
+def test_reminders_are_queued_once_for_sessions_in_24_to_48_hours(app, client, app_context, smtp):
+    soon = make_activity()
+    soon.start_at = datetime.now(UTC) + timedelta(hours=30)
+    soon.end_at = soon.start_at + timedelta(hours=2)
+    too_soon = make_activity()
+    too_soon.start_at = datetime.now(UTC) + timedelta(hours=10)
+    too_soon.end_at = too_soon.start_at + timedelta(hours=2)
+    db.session.commit()
+    register(client, soon.id, email="soon@example.org")
+    register(client, too_soon.id, email="late@example.org")
+    smtp.wait_for(2)
+    runner = app.test_cli_runner()
+    assert "reminders queued: 1" in runner.invoke(args=["outbox", "remind"]).output
+    assert "reminders queued: 0" in runner.invoke(args=["outbox", "remind"]).output
+    messages = smtp.wait_for(3)
+    reminders = [m for m in messages if m["Subject"].startswith("Rappel")]
+    assert [m["To"] for m in reminders] == ["soon@example.org"]
+
+
+def test_privacy_purge_anonymises_old_registrations_and_keeps_counts(
+    app, client, app_context, smtp
+):
+    old = make_activity()
+    recent = make_activity()
+    db.session.commit()
+    register(client, old.id, email="old@example.org", full_name="Ancien")
+    register(client, recent.id, email="new@example.org", full_name="Récent")
+    smtp.wait_for(2)
+    old.start_at = datetime.now(UTC) - timedelta(days=100)
+    old.end_at = old.start_at + timedelta(hours=2)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["privacy", "purge"])
+    assert "registrations anonymised: 1" in result.output
+    db.session.expire_all()
+    rows = {r.activity_id: r for r in db.session.execute(select(Registration)).scalars()}
+    assert rows[old.id].full_name == "" and rows[old.id].registrant.email is None
+    assert rows[old.id].state == RegistrationState.CONFIRMED  # still counted
+    assert rows[recent.id].full_name == "Récent"
+
+
+@pytest.mark.parametrize("days", ["-1", "abc"])
+def test_purge_refuses_a_bad_retention(app, days):
+    result = app.test_cli_runner().invoke(args=["privacy", "purge", "--days", days])
+    assert result.exit_code == 2

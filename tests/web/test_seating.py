@@ -1,0 +1,72 @@
+"""Seat allocation and the waiting list, on the real database."""
+
+from datetime import UTC, datetime
+
+from eventweek.extensions import db
+from eventweek.registrations.models import Registration, RegistrationState
+from eventweek.registrations.operations import create_registrant
+from eventweek.registrations.seating import (
+    allocate,
+    lock_activity,
+    promote_from_waitlist,
+    waitlist_position,
+)
+from tests.factories import make_activity
+
+NOW = datetime.now(UTC)
+
+
+def add(activity, state: RegistrationState, number: int) -> Registration:
+    registration = Registration(
+        activity=activity,
+        registrant=create_registrant(f"seat{number}@example.org"),
+        state=state,
+        full_name=f"Person {number}",
+        language="fr",
+        consent_at=NOW,
+        token_salt=f"salt{number}",
+        token_hash=f"hash{number}",
+    )
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def test_allocate_confirms_until_full_then_waitlists_or_refuses(app_context):
+    activity = make_activity(capacity=2)
+    assert allocate(activity) == RegistrationState.CONFIRMED
+    add(activity, RegistrationState.CONFIRMED, 1)
+    add(activity, RegistrationState.ATTENDED, 2)  # an attendee holds a seat too
+    assert allocate(activity) == RegistrationState.WAITLISTED
+    activity.waitlist_enabled = False
+    assert allocate(activity) is None
+    add(activity, RegistrationState.CANCELLED, 3)  # a cancelled place frees nothing twice
+    assert allocate(activity) is None
+
+
+def test_no_seat_limit_always_confirms(app_context):
+    activity = make_activity(capacity=None)
+    for number in range(5):
+        add(activity, RegistrationState.CONFIRMED, number)
+    assert allocate(activity) == RegistrationState.CONFIRMED
+
+
+def test_promotion_follows_arrival_order_and_fills_every_free_seat(app_context):
+    activity = make_activity(capacity=1)
+    add(activity, RegistrationState.CONFIRMED, 1)
+    waiting = [add(activity, RegistrationState.WAITLISTED, n) for n in (2, 3, 4)]
+    assert [waitlist_position(r) for r in waiting] == [1, 2, 3]
+    assert promote_from_waitlist(lock_activity(activity.id)) == []  # still full
+
+    activity.capacity = 3  # an organiser adds two seats
+    db.session.flush()
+    promoted = promote_from_waitlist(lock_activity(activity.id))
+    assert promoted == waiting[:2]
+    assert [r.state for r in waiting] == [
+        RegistrationState.CONFIRMED,
+        RegistrationState.CONFIRMED,
+        RegistrationState.WAITLISTED,
+    ]
+    assert waitlist_position(waiting[2]) == 1
+    assert waitlist_position(waiting[0]) is None
+    db.session.rollback()
