@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_time
 
 from eventweek.i18n import LANGUAGE_NAMES, current_language
+from eventweek.links import external_url
 from eventweek.sessions import labels
 from eventweek.sessions.models import BRUSSELS
 
@@ -64,6 +65,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["time"] = time_label
     app.jinja_env.globals["with_args"] = with_args
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["external_url"] = external_url
 
     @app.context_processor
     def layout_context():

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from eventweek.calendar.entries import activity_calendar, event_text, uid_domain
 from eventweek.calendar.ics import activity_event, build_calendar
+from eventweek.calendar.views import CALENDAR_TYPE, conditional
 from eventweek.extensions import db, limiter
 from eventweek.i18n import current_language
 from eventweek.links import external_url
@@ -126,7 +127,13 @@ def erase(token: str):
 def event_download(token: str):
     registration = registration_or_404(token)
     body = activity_calendar(registration.activity, registration.language)
-    return calendar_response(body, f"semaine-esante-{registration.activity_id}.ics")
+    return conditional(
+        body,
+        CALENDAR_TYPE,
+        f"semaine-esante-{registration.activity_id}.ics",
+        [registration.activity],
+        private=True,
+    )
 
 
 @bp.get("/agenda/<token>.ics")
@@ -150,20 +157,13 @@ def agenda(token: str):
         )
         for registration in sorted(held, key=lambda r: r.activity.start_at)
     ]
-    return calendar_response(build_calendar(events, name=_agenda_name(language)), "agenda.ics")
+    body = build_calendar(events, name=_agenda_name(language))
+    return conditional(body, CALENDAR_TYPE, "agenda.ics", [r.activity for r in held], private=True)
 
 
 @bp.get("/privacy")
 def privacy():
     return render_template("registrations/privacy.html")
-
-
-def calendar_response(body: bytes, filename: str):
-    response = current_app.response_class(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _agenda_name(language: str) -> str:

@@ -1,4 +1,4 @@
-"""Programme filters as given in a query string (`?kind=`, `?audience=`, `?lang=`)."""
+"""Programme filters as given in a query string (`?kind=`, `?audience=`, `?lang=`, `?venue=`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class ProgrammeFilters:
     kind: ActivityKind | None = None
     audience: Audience | None = None
     language: str | None = None
+    venue: int | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> tuple[ProgrammeFilters, list[tuple[str, str]]]:
@@ -35,14 +36,24 @@ class ProgrammeFilters:
         kind = pick("kind", [kind.value for kind in ActivityKind])
         audience = pick("audience", [audience.value for audience in Audience])
         language = pick("lang", list(SPOKEN_LANGUAGES))
+        venue = (args.get("venue") or "").strip()
+        if venue and not (venue.isdigit() and 0 < int(venue) < 2**31):
+            ignored.append(("venue", venue[:40]))
+            venue = ""
         filters = cls(
             kind=ActivityKind(kind) if kind else None,
             audience=Audience(audience) if audience else None,
             language=language,
+            venue=int(venue) if venue else None,
         )
         return filters, ignored
 
     def as_args(self) -> dict[str, str]:
         """The filters as query arguments, for links to the next page or another format."""
-        args = {"kind": self.kind, "audience": self.audience, "lang": self.language}
+        args = {
+            "kind": self.kind,
+            "audience": self.audience,
+            "lang": self.language,
+            "venue": self.venue,
+        }
         return {name: str(value) for name, value in args.items() if value}

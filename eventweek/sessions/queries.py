@@ -63,6 +63,8 @@ def public_programme_query(
         query = query.where(Activity.audience.in_([filters.audience, Audience.ALL]))
     if filters.language:
         query = query.where(Activity.language_rows.any(ActivityLanguage.code == filters.language))
+    if filters.venue:
+        query = query.where(Activity.venue_id == filters.venue)
     return query
 
 
@@ -73,6 +75,10 @@ def public_programme(
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.execute(query).scalars())
+
+
+def edition_by_year(year: int) -> Edition | None:
+    return db.session.execute(select(Edition).where(Edition.year == year)).scalar_one_or_none()
 
 
 def get_public_activity(activity_id: int) -> Activity | None:

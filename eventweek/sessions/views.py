@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 
+from eventweek.calendar.entries import add_to_calendar_links, feed_links
 from eventweek.i18n import LANGUAGE_COOKIE, current_language
 from eventweek.registrations.forms import RegistrationForm
 from eventweek.registrations.queries import availabilities
@@ -49,6 +50,7 @@ def programme():
         availability=availabilities(activities),
         kinds=list(ActivityKind),
         audiences=list(Audience),
+        links=feed_links(filters.as_args()),
     )
 
 
@@ -74,6 +76,7 @@ def render_activity_page(
             form=form if availability.registration_open else None,
             overlapping=list(overlapping),
             refused=refused,
+            calendar_links=add_to_calendar_links(activity, current_language()),
         ),
         status,
     )

@@ -1,5 +1,6 @@
 """Managing a registration from the link in the e-mail: cancel, calendar, erase."""
 
+import vobject
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -124,6 +125,14 @@ def test_the_personal_agenda_holds_exactly_the_persons_sessions(client, app_cont
         f"activity-{full.id}@eventweek.test": "TENTATIVE",
     }
     assert b"other@example.org" not in feed.get_data()
+    assert {
+        item.uid.value for item in vobject.readOne(feed.get_data(as_text=True)).vevent_list
+    } == set(events)
+    assert "private" in feed.headers["Cache-Control"]
+    again = client.get(
+        agenda_path(smtp.to("me@example.org")[0]), headers={"If-None-Match": feed.headers["ETag"]}
+    )
+    assert again.status_code == 304
 
 
 def test_erasing_frees_the_place_anonymises_and_kills_the_links(client, app_context, smtp):

@@ -1,0 +1,175 @@
+"""Calendar feeds (iCalendar), schedule exports (frab XML/JSON) and the embeddable list.
+
+Feeds answer conditional requests (ETag, Last-Modified → 304) through Werkzeug, so that
+calendar apps polling them cost almost nothing when the programme has not changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
+
+from eventweek.calendar.entries import (
+    activity_calendar,
+    conference,
+    programme_calendar,
+    schedule_events,
+)
+from eventweek.calendar.schedule import build_frab_xml, build_schedule_json
+from eventweek.extensions import db
+from eventweek.i18n import current_language
+from eventweek.registrations.queries import availabilities
+from eventweek.sessions.filters import ProgrammeFilters
+from eventweek.sessions.models import BRUSSELS, Activity, Edition
+from eventweek.sessions.queries import (
+    current_edition,
+    edition_by_year,
+    get_public_activity,
+    public_programme,
+    public_programme_query,
+)
+from eventweek.sessions.views import group_by_day
+
+bp = Blueprint("calendar", __name__)
+
+FEED_MAX_AGE = 300  # seconds a client may reuse a feed before asking again
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+@bp.get("/programme.ics")
+def programme_feed():
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    return edition_feed(edition)
+
+
+@bp.get("/editions/<int:year>/programme.ics")
+def edition_programme_feed(year: int):
+    edition = edition_by_year(year)
+    if edition is None:
+        abort(404)
+    return edition_feed(edition)
+
+
+def edition_feed(edition: Edition):
+    filters = feed_filters()
+    language = filters.language or "fr"
+    # One query: the feed needs neither the languages rows nor anything per activity.
+    activities = list(
+        db.session.execute(
+            public_programme_query(edition, filters).options(lazyload(Activity.language_rows))
+        ).scalars()
+    )
+    with force_locale(language):
+        name = _("eHealth Week") + f" {edition.year}"
+    body = programme_calendar(activities, language, name)
+    return conditional(
+        body,
+        CALENDAR_TYPE,
+        f"semaine-esante-{edition.year}.ics",
+        activities,
+    )
+
+
+@bp.get("/sessions/<int:activity_id>.ics")
+def activity_feed(activity_id: int):
+    activity = get_public_activity(activity_id)
+    if activity is None:
+        abort(404)
+    body = activity_calendar(activity, current_language())
+    return conditional(
+        body,
+        CALENDAR_TYPE,
+        f"semaine-esante-{activity.id}.ics",
+        [activity],
+    )
+
+
+@bp.get("/schedule.xml")
+def schedule_xml():
+    edition, activities, language = schedule_data()
+    body = build_frab_xml(
+        conference(edition, language), schedule_events(activities, edition, language), BRUSSELS
+    )
+    return conditional(body, "application/xml; charset=utf-8", "schedule.xml", activities)
+
+
+@bp.get("/schedule.json")
+def schedule_json():
+    edition, activities, language = schedule_data()
+    document = build_schedule_json(
+        conference(edition, language), schedule_events(activities, edition, language), BRUSSELS
+    )
+    body = json.dumps(document, ensure_ascii=False, indent=1).encode()
+    return conditional(body, "application/json", "schedule.json", activities)
+
+
+@bp.get("/embed/programme")
+def embed_programme():
+    """The programme without the site's chrome, for partners' pages (in an iframe)."""
+    filters, _ignored = ProgrammeFilters.from_args(request.args)
+    edition = current_edition()
+    activities = public_programme(edition, filters) if edition else []
+    return render_template(
+        "calendar/embed.html",
+        edition=edition,
+        days=group_by_day(activities),
+        availability=availabilities(activities),
+    )
+
+
+def schedule_data() -> tuple[Edition, list[Activity], str]:
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    filters = feed_filters()
+    return edition, public_programme(edition, filters), filters.language or "fr"
+
+
+def feed_filters() -> ProgrammeFilters:
+    """Filters of a feed; a bad value is refused (400): no one would read a notice."""
+    filters, ignored = ProgrammeFilters.from_args(request.args)
+    if ignored:
+        name, value = ignored[0]
+        abort(
+            current_app.response_class(
+                _("Unknown value %(value)s for %(name)s.", value=value, name=name) + "\n",
+                status=400,
+                mimetype="text/plain",
+            )
+        )
+    return filters
+
+
+def conditional(
+    body: bytes,
+    content_type: str,
+    filename: str,
+    activities: list[Activity],
+    *,
+    private: bool = False,
+):
+    """A cacheable export: ETag from the bytes, Last-Modified from the newest change.
+
+    `private` keeps personal feeds out of shared caches (proxies, CDNs).
+    """
+    response = current_app.response_class(body)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    changes = [activity.updated_at for activity in activities]
+    if changes:
+        response.last_modified = max(changes)
+    if private:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True  # may keep it, but must ask (304) each time
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = FEED_MAX_AGE
+    return response.make_conditional(request)
