@@ -77,6 +77,10 @@ def build_config(instance_path: str) -> dict:
         "REGISTRATION_RATE_LIMIT": os.environ.get(
             "REGISTRATION_RATE_LIMIT", "20 per minute;200 per hour"
         ),
+        # Per client address, on sign-in and password-reset forms together.
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Demo accounts share a password printed in the README: only for a local demo.
+        "DEMO_ACCOUNTS_ENABLED": env_flag("DEMO_ACCOUNTS_ENABLED", False),
         "RETENTION_DAYS": env_int("RETENTION_DAYS", 90),
         # Languages: French first, as the week is run from a French-speaking office.
         "LANGUAGES": ("fr", "nl", "en"),
