@@ -39,6 +39,8 @@ instance/secret_key:
 migrate: install instance/secret_key
 	$(FLASK) db upgrade
 
+# The local demo lets the demo accounts (README, "Demo accounts") sign in.
+run: export DEMO_ACCOUNTS_ENABLED = true
 run: migrate
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
@@ -57,7 +59,7 @@ format: $(VENV)/.installed-dev
 
 # After changing user-facing text: refresh the catalogues, then translate the new entries.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 		--ignore-dirs '.* __pycache__' -o eventweek/translations/messages.pot eventweek templates
 	$(BIN)/pybabel update -i eventweek/translations/messages.pot -d eventweek/translations --no-fuzzy-matching
 

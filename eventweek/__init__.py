@@ -5,13 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from eventweek import cli, errors, health, i18n, templating
+from eventweek.accounts.access import load_user, send_to_login
+from eventweek.accounts.views import bp as accounts_bp
+from eventweek.admin.settings import bp as admin_settings_bp
+from eventweek.admin.views import bp as admin_bp
 from eventweek.api.views import bp as api_bp
+from eventweek.calendar.views import bp as calendar_bp
 from eventweek.config import build_config
-from eventweek.extensions import babel, csrf, db, limiter, mail, migrate
+from eventweek.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations.views import bp as registrations_bp
 from eventweek.sessions.views import bp as sessions_bp
 
@@ -36,15 +43,31 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    init_login(app)
 
     app.register_blueprint(sessions_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(partner_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_settings_bp)
     app.register_blueprint(health.bp)
     errors.register(app)
     templating.register(app)
     cli.register(app)
     return app
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    # `login_required` and `role_required` send anonymous visitors the same way.
+    login_manager.unauthorized_handler(send_to_login)
 
 
 def check_secret_key(app: Flask) -> None:

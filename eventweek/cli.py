@@ -9,17 +9,23 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
+from eventweek.accounts.demo import seed_demo_accounts
+from eventweek.accounts.models import Role, User
+from eventweek.accounts.operations import AccountError, create_user
 from eventweek.extensions import db
 from eventweek.outbox.delivery import commit_and_deliver, deliver
 from eventweek.registrations.models import utcnow
-from eventweek.registrations.operations import purge_expired, queue_reminders
+from eventweek.registrations.operations import mark_all_no_shows, purge_expired, queue_reminders
 from eventweek.sessions.demo import coming_year, seed_demo
 from eventweek.sessions.models import Edition
 from eventweek.sessions.queries import brussels_today
 
 outbox_cli = AppGroup("outbox", help="Deliver the e-mails waiting in the outbox.")
 privacy_cli = AppGroup("privacy", help="Personal data housekeeping.")
+users_cli = AppGroup("users", help="Accounts of the organisers, partners and jurors.")
+registrations_cli = AppGroup("registrations", help="Registrations once the sessions are over.")
 
 
 @click.command("seed-demo")
@@ -27,22 +33,92 @@ privacy_cli = AppGroup("privacy", help="Personal data housekeeping.")
     "--year", type=click.IntRange(2016, 2100), help="Edition year (default: the coming June)."
 )
 @click.option(
-    "--if-empty", is_flag=True, help="Do nothing when the database already holds an edition."
+    "--if-empty",
+    is_flag=True,
+    help="Seed no edition when the database already holds one (missing demo accounts are "
+    "still added).",
 )
 @with_appcontext
 def seed_demo_command(year: int | None, if_empty: bool) -> None:
-    """Create the demo edition: the week's organisations, venues and programme.
+    """Create the demo edition (the week's organisations, venues and programme) and the
+    demo accounts (an organiser, a partner per mutuality and hospital, three jurors).
 
     Running it again changes nothing. Invented times, places and capacities are
-    flagged as demo data and shown as such.
+    flagged as demo data and shown as such. Demo accounts share a public password and
+    sign in only in debug mode or with DEMO_ACCOUNTS_ENABLED.
     """
     if if_empty and db.session.execute(select(func.count(Edition.id))).scalar_one():
+        # A demo made before accounts existed still gets them.
+        accounts = seed_demo_accounts()
+        db.session.commit()
         click.echo("The database already holds an edition; nothing seeded.")
+        click.echo(f"Demo accounts: {accounts} created.")
         return
     year = year or coming_year(brussels_today())
     created = seed_demo(year)
+    accounts = seed_demo_accounts()
     db.session.commit()
     click.echo(f"Demo edition {year}: {created} rows created.")
+    click.echo(f"Demo accounts: {accounts} created.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The person's e-mail address (their sign-in).")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="organiser: runs the week; partner: publishes its organisation's activities; "
+    "juror: scores the award.",
+)
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    metavar="SLUG",
+    help="The organisation's slug; required for a partner.",
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters; asked for (twice, hidden) when not given.",
+)
+def users_create(email: str, role: str, organisation_slug: str | None, password: str) -> None:
+    """Create an account; exits 1 with the reason if it is refused."""
+    try:
+        user = create_user(email, role, password, organisation=organisation_slug)
+    except AccountError as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+    click.echo(f"Account created: {user.email} ({user.role}).")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """Every account (organisers, partners, jurors): e-mail, role, organisation, active, demo."""
+    users = sorted(
+        db.session.execute(select(User).options(selectinload(User.organisation))).scalars(),
+        key=lambda user: (list(Role).index(user.role), user.email),
+    )
+    rows = [
+        (
+            user.email,
+            user.role.value,
+            user.organisation.slug if user.organisation else "-",
+            "yes" if user.is_active else "no",
+            "yes" if user.is_demo else "no",
+        )
+        for user in users
+    ]
+    header = ("email", "role", "organisation", "active", "demo")
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    for row in [header, *rows]:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
+    if not rows:
+        click.echo("(no accounts yet: flask users create --help)")
 
 
 @outbox_cli.command("send")
@@ -123,7 +199,18 @@ def privacy_purge(days: int | None) -> None:
     click.echo(f"registrations anonymised: {count}")
 
 
+@registrations_cli.command("mark-no-shows")
+def registrations_mark_no_shows() -> None:
+    """Mark as absent (no-show) the confirmed people who were not checked in, in every
+    session that has ended. Running it again changes nothing."""
+    marked, sessions = mark_all_no_shows(utcnow())
+    db.session.commit()
+    click.echo(f"no-shows marked: {marked} in {sessions} sessions")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(registrations_cli)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import flask_migrate
 import pytest
+from flask import g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -22,6 +23,8 @@ from werkzeug.serving import make_server
 from eventweek import create_app
 from eventweek.config import normalise_database_url
 from eventweek.extensions import db
+from tests.factories import make_user
+from tests.flows import login
 from tests.smtp import SmtpServer
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -174,3 +177,62 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# Accounts: one of each role, and clients signed in through the real form.
+
+
+def committed_user(role: str):
+
+    user = make_user(role)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def organiser(app_context):
+    return committed_user("organiser")
+
+
+@pytest.fixture
+def partner(app_context):
+    """A partner of its own new organisation (`partner.organisation`)."""
+    return committed_user("partner")
+
+
+@pytest.fixture
+def juror(app_context):
+    return committed_user("juror")
+
+
+@pytest.fixture
+def signed_in(app):
+    """`signed_in(user)`: a new client, signed in as `user` through /login."""
+
+    def sign_in(user) -> FlaskClient:
+        app.test_client_class = ServerLikeClient
+        client = app.test_client()
+        response = login(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_request_globals():
+    """Give each request an empty `g`, as a real server does.
+
+    A request reuses an app context that is already open (the `app_context` fixture),
+    and with it `g`, where Flask-Login caches the signed-in user, Flask-WTF the CSRF
+    token and Flask-Babel the locale. Without this, a test that signs in, out, or as
+    someone else would keep seeing the first request's user and token.
+    """
+
+    def empty_globals(_sender, **_extra):
+        for name in list(g):
+            g.pop(name)
+
+    request_started.connect(empty_globals)
+    yield
+    request_started.disconnect(empty_globals)

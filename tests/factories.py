@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 
+from eventweek.accounts.models import Role
+from eventweek.accounts.operations import create_user
 from eventweek.extensions import db
 from eventweek.sessions.demo import week_of
 from eventweek.sessions.models import (
@@ -103,3 +105,27 @@ def make_activity(
     db.session.add(activity)
     db.session.flush()
     return activity
+
+
+# Accounts. Hashing is deliberately slow (scrypt), so tests reuse one password.
+USER_PASSWORD = "un mot de passe de test"
+
+
+def make_user(role="organiser", organisation=None, **values):
+    """An active account with `USER_PASSWORD`; a partner gets a new organisation if none."""
+
+    role = Role(role)
+    if role == Role.PARTNER and organisation is None:
+        organisation = make_organisation()
+    number = next(_numbers)
+    user = create_user(
+        values.pop("email", f"{role.value}{number}@example.org"),
+        role,
+        values.pop("password", USER_PASSWORD),
+        organisation=organisation,
+        is_demo=values.pop("is_demo", False),
+    )
+    for name, value in values.items():  # e.g. is_active=False
+        setattr(user, name, value)
+    db.session.flush()
+    return user

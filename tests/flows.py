@@ -6,6 +6,8 @@ import re
 
 from icalendar import Calendar
 
+from tests.factories import USER_PASSWORD
+
 CSRF_FIELD = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
@@ -65,3 +67,39 @@ def calendar_attachment(message) -> Calendar:
     assert len(parts) == 1
     content = parts[0].get_content()
     return Calendar.from_ical(content if isinstance(content, str) else content.decode())
+
+
+def login(client, user, password: str | None = None):
+    """Sign in through the real /login form (CSRF token included); returns the response.
+
+    `user` is a User (or anything with `.email`); the password defaults to the one
+    `tests.factories.make_user` gives every account.
+    """
+
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "email": user.email,
+            "password": USER_PASSWORD if password is None else password,
+        },
+    )
+
+
+def logout(client):
+    """Sign out through the confirmation page's form."""
+    page = client.get("/logout")
+    return client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+# At the end of its line, so that no piece of a link's token is taken for it.
+CHECKIN_CODE = re.compile(r":\s*([0-9A-Z]{4}-[0-9A-Z]{4})\s*$", re.MULTILINE)
+
+
+def checkin_code(message) -> str:
+    """The check-in code printed in a confirmation e-mail's text, as XXXX-XXXX."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    match = CHECKIN_CODE.search(text)
+    assert match, text
+    return match.group(1)

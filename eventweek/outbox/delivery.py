@@ -9,10 +9,12 @@
   conditional update everywhere, so that two senders never claim the same message),
   sends them over one SMTP connection, and marks each sent only once the SMTP server
   has accepted it. Failures are retried with exponential back-off.
+- `retry_failed` puts the messages given up on back in the queue, for an organiser.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import smtplib
 import uuid
@@ -24,6 +26,8 @@ from flask import after_this_request, current_app, has_request_context
 from flask_mail import Attachment, BadHeaderError, Connection, Message
 from sqlalchemy import or_, select, update
 
+from eventweek.accounts.models import User
+from eventweek.audit.operations import record
 from eventweek.extensions import db
 from eventweek.outbox.models import MessageStatus, OutboxMessage
 from eventweek.registrations.models import utcnow
@@ -204,7 +208,7 @@ def deliver(
             try:
                 connection.send(build_mail(message))
             except BadHeaderError:
-                give_up(message, "BadHeaderError", report)
+                give_up(message, "BadHeaderError", now, report)
             except (OSError, smtplib.SMTPException) as error:
                 schedule_retry(message, error, now, report)
             else:
@@ -223,6 +227,7 @@ def mark_sent(message: OutboxMessage, now: datetime) -> None:
     message.sent_at = now
     message.claimed_until = None
     message.last_error = None
+    message.last_error_at = None
     message.recipient = None
     message.body_text = None
     message.body_html = None
@@ -233,21 +238,54 @@ def schedule_retry(
     message: OutboxMessage, error: Exception, now: datetime, report: DeliveryReport
 ) -> None:
     if message.attempts >= MAX_ATTEMPTS:
-        give_up(message, describe_error(error), report)
+        give_up(message, describe_error(error), now, report)
         return
     message.last_error = describe_error(error)
+    message.last_error_at = now
     message.claimed_until = None
     message.status = MessageStatus.PENDING
     message.next_attempt_at = now + retry_delay(message.attempts)
     report.retrying += 1
 
 
-def give_up(message: OutboxMessage, reason: str, report: DeliveryReport) -> None:
+def give_up(message: OutboxMessage, reason: str, now: datetime, report: DeliveryReport) -> None:
     """No more automatic attempts; an organiser can put it back in the queue."""
     message.status = MessageStatus.FAILED
     message.claimed_until = None
     message.last_error = reason
+    message.last_error_at = now
     report.failed += 1
+
+
+def retry_failed(now: datetime, *, actor: User | None = None) -> list[int]:
+    """Put the failed messages back in the queue, due at `now`, their attempts counted
+    from zero; recorded in the audit log. Returns their ids, for a first attempt after
+    the caller commits.
+
+    Messages whose content was erased (their registrant's data was) stay failed: there
+    is nothing left to send. One conditional UPDATE, so that two organisers pressing the
+    button at once put each message back only once.
+    """
+    retried = list(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == MessageStatus.FAILED,
+                OutboxMessage.recipient.is_not(None),
+                OutboxMessage.body_text.is_not(None),
+            )
+            .values(
+                status=MessageStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                claimed_until=None,
+            )
+            .returning(OutboxMessage.id)
+        ).scalars()
+    )
+    if retried:
+        record(actor, "outbox.retried", "outbox", None, messages=len(retried))
+    return retried
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -269,17 +307,26 @@ def build_mail(message: OutboxMessage) -> Message:
         recipients=[message.recipient],
         body=message.body_text,
         html=message.body_html,
-        attachments=[
-            Attachment(
-                filename=item["filename"],
-                content_type=item["content_type"],
-                data=item["data"].encode(),
-            )
-            for item in message.attachments or []
-        ],
+        attachments=[attachment(item) for item in message.attachments or []],
     )
     mail.msgId = message.message_id
     return mail
+
+
+def attachment(item: dict) -> Attachment:
+    """An attachment as stored: text, or base64 for binary data; an image with a
+    `content_id` is shown inside the HTML body (`<img src="cid:…">`)."""
+    data = item["data"]
+    content = base64.b64decode(data) if item.get("encoding") == "base64" else data.encode()
+    if "content_id" in item:
+        return Attachment(
+            filename=item["filename"],
+            content_type=item["content_type"],
+            data=content,
+            disposition="inline",
+            headers={"Content-ID": f"<{item['content_id']}>"},
+        )
+    return Attachment(filename=item["filename"], content_type=item["content_type"], data=content)
 
 
 class TimeoutConnection(Connection):

@@ -32,7 +32,8 @@ class OutboxMessage(db.Model):
     subject: Mapped[str | None] = mapped_column(String(300))
     body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    # [{"filename", "content_type", "data"}], data as text (calendar entries are text).
+    # [{"filename", "content_type", "data", "encoding"?, "content_id"?}]: data as text,
+    # or base64 when "encoding" says so (images).
     attachments: Mapped[list | None] = mapped_column(JSON)
     # Stable across retries, so that a receiving server can drop a duplicate.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
@@ -40,6 +41,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # When `last_error` happened: the time of the failed attempt, for the outbox page.
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -10,7 +12,8 @@ from eventweek.calendar.entries import activity_calendar
 from eventweek.links import external_url
 from eventweek.outbox.delivery import enqueue
 from eventweek.outbox.models import OutboxMessage
-from eventweek.registrations.models import Registration
+from eventweek.registrations.checkin import display_code, qr_png
+from eventweek.registrations.models import Registration, RegistrationState
 from eventweek.registrations.seating import waitlist_position
 from eventweek.registrations.tokens import derive_token
 
@@ -21,9 +24,14 @@ SUBJECTS = {
     "cancelled": _l("Registration cancelled: %(title)s"),
     "reminder": _l("Reminder: %(title)s"),
     "link_resent": _l("Your registration link: %(title)s"),
+    "moved": _l("Change of time or place: %(title)s"),
+    "activity_cancelled": _l("Cancelled by the organisers: %(title)s"),
 }
-# Kinds that carry the event as a calendar attachment: the person holds a seat.
-WITH_CALENDAR = {"confirmation", "promoted", "reminder"}
+# Kinds that carry the event as a calendar attachment (an update replaces the entry).
+WITH_CALENDAR = {"confirmation", "promoted", "reminder", "moved", "activity_cancelled"}
+# Kinds that carry the check-in code as a QR image: the person holds a seat.
+WITH_CHECKIN_CODE = {"confirmation", "promoted", "reminder", "moved"}
+QR_CONTENT_ID = "checkin-code"
 
 
 def management_token(registration: Registration) -> str:
@@ -49,6 +57,10 @@ def queue_registration_email(kind: str, registration: Registration) -> OutboxMes
             "language": language,
             "subject": subject,
             "position": waitlist_position(registration),
+            "checkin_code": display_code(registration.checkin_code),
+            "show_checkin": kind in WITH_CHECKIN_CODE
+            and registration.state == RegistrationState.CONFIRMED,
+            "qr_content_id": QR_CONTENT_ID,
             "session_url": external_url("sessions.activity_detail", activity_id=activity.id),
             "management_url": external_url(
                 "registrations.manage", token=management_token(registration)
@@ -64,6 +76,19 @@ def queue_registration_email(kind: str, registration: Registration) -> OutboxMes
                 "filename": "semaine-esante.ics",
                 "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
                 "data": activity_calendar(activity, language).decode(),
+            }
+        )
+    if context["show_checkin"]:
+        attachments.append(
+            {
+                "filename": "code.png",
+                "content_type": "image/png",
+                # The check-in page's address: a phone's camera opens it, code filled in.
+                "data": base64.b64encode(
+                    qr_png(external_url("partner.checkin", code=registration.checkin_code))
+                ).decode(),
+                "encoding": "base64",
+                "content_id": QR_CONTENT_ID,
             }
         )
     return enqueue(

@@ -70,6 +70,8 @@ class Registration(db.Model):
     # Kept after anonymisation, for the outreach statistics.
     by_trusted_person: Mapped[bool] = mapped_column(default=False)
     consent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Shown at the door (typed, or scanned from the QR code in the confirmation e-mail).
+    checkin_code: Mapped[str] = mapped_column(String(12), unique=True)
     # Random salt from which the management token is derived with SECRET_KEY.
     token_salt: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -77,6 +79,9 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reminder_queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the code was used at the door: "already used at 10:02" needs it, and
+    # `updated_at` moves on with any later change (anonymisation).
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     activity: Mapped[Activity] = relationship()

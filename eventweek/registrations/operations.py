@@ -15,8 +15,11 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from eventweek.accounts.models import User
+from eventweek.audit.operations import record
 from eventweek.extensions import db
 from eventweek.outbox.delivery import discard_pending
+from eventweek.registrations.checkin import CheckinVerdict, admission, new_checkin_code
 from eventweek.registrations.emails import queue_registration_email
 from eventweek.registrations.models import (
     ACTIVE_STATES,
@@ -117,6 +120,7 @@ def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
         on_behalf_of=request.on_behalf_of or None,
         by_trusted_person=bool(request.on_behalf_of),
         consent_at=now,
+        checkin_code=new_checkin_code(),
         token_salt=salt,
         token_hash=token_hash(derive_token(current_app.config["SECRET_KEY"], "manage", salt)),
     )
@@ -271,6 +275,73 @@ def queue_reminders(now: datetime) -> int:
             queue_registration_email("reminder", registration)
             queued += 1
     return queued
+
+
+def check_in(
+    actor: User, registration: Registration, activity_id: int, now: datetime
+) -> CheckinVerdict:
+    """Mark `registration` attended at the door of activity `activity_id`, once.
+
+    Refuses (and changes nothing) a code of another session, a cancelled or waiting
+    place, a code already used, a cancelled session: see `checkin.admission`. Two
+    scans of one code at once check in once: the second finds it already used.
+    """
+    lock_activity(registration.activity_id)
+    db.session.refresh(registration)  # recheck under the lock
+    verdict = admission(registration, activity_id)
+    if verdict != CheckinVerdict.ADMITTED:
+        return verdict
+    registration.state = RegistrationState.ATTENDED
+    registration.checked_in_at = now
+    db.session.flush()
+    record(
+        actor, "registration.checked_in", "registration", registration.id, activity_id=activity_id
+    )
+    return verdict
+
+
+def mark_no_shows(activity: Activity, now: datetime, actor: User | None = None) -> int:
+    """Once `activity` has ended, its confirmed people who were not checked in become
+    no-shows. Returns how many. Refuses (ValueError) before the end; a cancelled
+    activity has no no-shows."""
+    if now < activity.end_at:
+        raise ValueError("the activity has not ended yet")
+    if activity.status != ActivityStatus.PUBLISHED:
+        return 0
+    lock_activity(activity.id)  # a check-in at the last minute is not overwritten
+    marked = db.session.execute(
+        update(Registration)
+        .where(
+            Registration.activity_id == activity.id,
+            Registration.state == RegistrationState.CONFIRMED,
+        )
+        .values(state=RegistrationState.NO_SHOW, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if marked:
+        record(actor, "registration.no_shows_marked", "activity", activity.id, count=marked)
+    db.session.flush()
+    return marked
+
+
+def mark_all_no_shows(now: datetime) -> tuple[int, int]:
+    """`mark_no_shows` for every published activity that has ended with confirmed
+    people left. Returns (people marked, activities)."""
+    ended = db.session.execute(
+        select(Activity)
+        .where(
+            Activity.status == ActivityStatus.PUBLISHED,
+            Activity.end_at <= now,
+            Activity.id.in_(
+                select(Registration.activity_id).where(
+                    Registration.state == RegistrationState.CONFIRMED
+                )
+            ),
+        )
+        .order_by(Activity.id)
+    ).scalars()
+    activities = list(ended)
+    return sum(mark_no_shows(activity, now) for activity in activities), len(activities)
 
 
 def find_by_token(token: str) -> Registration | None:

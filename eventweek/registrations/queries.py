@@ -6,15 +6,17 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from eventweek.extensions import db
+from eventweek.registrations.checkin import CODE_LENGTH
 from eventweek.registrations.models import SEAT_HOLDING_STATES, Registration, RegistrationState
 from eventweek.registrations.seating import Availability, SeatCount, availability
 from eventweek.sessions.models import Activity, ActivityStatus
 
 
 def seat_counts(activity_ids: Iterable[int]) -> dict[int, SeatCount]:
-    """Confirmed and waitlisted counts per activity, in one query."""
+    """Seats given, waiting list and check-ins per activity, in one query."""
     activity_ids = list(activity_ids)
     if not activity_ids:
         return {}
@@ -28,11 +30,18 @@ def seat_counts(activity_ids: Iterable[int]) -> dict[int, SeatCount]:
     )
     confirmed: dict[int, int] = {}
     waitlisted: dict[int, int] = {}
+    attended: dict[int, int] = {}
     for activity_id, state, count in rows:
         target = waitlisted if state == RegistrationState.WAITLISTED else confirmed
         target[activity_id] = target.get(activity_id, 0) + count
+        if state == RegistrationState.ATTENDED:
+            attended[activity_id] = count
     return {
-        activity_id: SeatCount(confirmed.get(activity_id, 0), waitlisted.get(activity_id, 0))
+        activity_id: SeatCount(
+            confirmed.get(activity_id, 0),
+            waitlisted.get(activity_id, 0),
+            attended.get(activity_id, 0),
+        )
         for activity_id in activity_ids
     }
 
@@ -64,3 +73,39 @@ def similar_open_activities(activity: Activity, limit: int = 3) -> list[Activity
     candidates = list(candidates)
     open_now = availabilities(candidates)
     return [a for a in candidates if open_now[a.id].registration_open][:limit]
+
+
+def state_counts(activity_id: int) -> dict[RegistrationState, int]:
+    """How many registrations of the activity are in each state (every state, 0 included)."""
+    rows = db.session.execute(
+        select(Registration.state, func.count())
+        .where(Registration.activity_id == activity_id)
+        .group_by(Registration.state)
+    )
+    counts = dict.fromkeys(RegistrationState, 0)
+    counts.update({state: count for state, count in rows})
+    return counts
+
+
+def activity_registrations(activity_id: int) -> list[Registration]:
+    """Every registration of the activity, in the order they came (the waiting list's)."""
+    return list(
+        db.session.execute(
+            select(Registration)
+            .where(Registration.activity_id == activity_id)
+            .options(selectinload(Registration.registrant))
+            .order_by(Registration.id)
+        ).scalars()
+    )
+
+
+def find_by_checkin_code(code: str, organisation_id: int) -> Registration | None:
+    """The registration with this (normalised) check-in code, for an activity of the
+    organisation; None for any other, so that a code's existence elsewhere does not leak."""
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.execute(
+        select(Registration)
+        .join(Activity, Registration.activity_id == Activity.id)
+        .where(Registration.checkin_code == code, Activity.organisation_id == organisation_id)
+    ).scalar_one_or_none()

@@ -19,8 +19,9 @@ from eventweek.sessions.models import Activity, ActivityStatus
 
 @dataclass(frozen=True)
 class SeatCount:
-    confirmed: int = 0
+    confirmed: int = 0  # every seat given: confirmed, attended or no-show
     waitlisted: int = 0
+    attended: int = 0  # checked in at the door (counted in `confirmed` too)
 
 
 @dataclass(frozen=True)

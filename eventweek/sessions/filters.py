@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from eventweek.sessions.models import SPOKEN_LANGUAGES, ActivityKind, Audience
+
+
+def known_value(
+    args: Mapping[str, str], name: str, allowed: Iterable[str], ignored: list[tuple[str, str]]
+) -> str | None:
+    """`args[name]` if it is one of `allowed`; an unknown value is added to `ignored` as
+    (parameter, value) and None returned."""
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    if value in allowed:
+        return value
+    ignored.append((name, value[:40]))
+    return None
 
 
 @dataclass(frozen=True)
@@ -23,19 +37,9 @@ class ProgrammeFilters:
         programme; the caller tells the person what was ignored.
         """
         ignored: list[tuple[str, str]] = []
-
-        def pick(name: str, allowed: list[str]) -> str | None:
-            value = (args.get(name) or "").strip()
-            if not value:
-                return None
-            if value in allowed:
-                return value
-            ignored.append((name, value[:40]))
-            return None
-
-        kind = pick("kind", [kind.value for kind in ActivityKind])
-        audience = pick("audience", [audience.value for audience in Audience])
-        language = pick("lang", list(SPOKEN_LANGUAGES))
+        kind = known_value(args, "kind", [kind.value for kind in ActivityKind], ignored)
+        audience = known_value(args, "audience", [audience.value for audience in Audience], ignored)
+        language = known_value(args, "lang", SPOKEN_LANGUAGES, ignored)
         venue = (args.get("venue") or "").strip()
         if venue and not (venue.isdigit() and 0 < int(venue) < 2**31):
             ignored.append(("venue", venue[:40]))

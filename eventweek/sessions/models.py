@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventweek.extensions import db
@@ -154,6 +154,14 @@ class Activity(Translated, db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # True where times, capacity or place are invented for the demo.
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # A stand's bookable help slots are activities of their own, under the stand.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id"), index=True)
+    # Review: a partner's changes of time, place or capacity to a published activity
+    # wait here (JSON, datetimes in ISO 8601) while the published version stays online.
+    # SQL NULL when nothing waits (not JSON null), so that queries can test IS NULL.
+    pending_changes: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    review_comment: Mapped[str | None] = mapped_column(Text)
     # Bumped by SQLAlchemy on every UPDATE (and guards against lost concurrent edits);
     # the calendar feeds use it as SEQUENCE.
     revision: Mapped[int] = mapped_column(default=1)

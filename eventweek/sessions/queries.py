@@ -11,6 +11,7 @@ from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import (
     BRUSSELS,
     Activity,
+    ActivityKind,
     ActivityLanguage,
     ActivityStatus,
     Audience,
@@ -85,3 +86,16 @@ def get_public_activity(activity_id: int) -> Activity | None:
     return db.session.execute(
         select(Activity).where(Activity.id == activity_id, publicly_visible(brussels_today()))
     ).scalar_one_or_none()
+
+
+def public_help_slots(activity: Activity) -> list[Activity]:
+    """A stand's bookable help slots that are public, by time."""
+    if activity.kind != ActivityKind.STAND:
+        return []
+    return list(
+        db.session.execute(
+            select(Activity)
+            .where(Activity.parent_id == activity.id, publicly_visible(brussels_today()))
+            .order_by(Activity.start_at, Activity.id)
+        ).scalars()
+    )

@@ -10,11 +10,17 @@ from flask_babel import gettext as _
 
 from eventweek.calendar.entries import add_to_calendar_links, feed_links
 from eventweek.i18n import LANGUAGE_COOKIE, current_language
+from eventweek.links import local_path
 from eventweek.registrations.forms import RegistrationForm
 from eventweek.registrations.queries import availabilities
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import ActivityKind, Audience
-from eventweek.sessions.queries import current_edition, get_public_activity, public_programme
+from eventweek.sessions.queries import (
+    current_edition,
+    get_public_activity,
+    public_help_slots,
+    public_programme,
+)
 
 bp = Blueprint("sessions", __name__)
 
@@ -67,13 +73,15 @@ def render_activity_page(
 ):
     """An activity's page, with the registration form (and its errors) where it is open;
     `refused` says that a registration just sent could not be accepted."""
-    availability = availabilities([activity])[activity.id]
+    slots = public_help_slots(activity)
+    availability = availabilities([activity, *slots])
     return (
         render_template(
             "sessions/detail.html",
             activity=activity,
-            availability=availability,
-            form=form if availability.registration_open else None,
+            availability=availability[activity.id],
+            form=form if availability[activity.id].registration_open else None,
+            help_slots=[(slot, availability[slot.id]) for slot in slots],
             overlapping=list(overlapping),
             refused=refused,
             calendar_links=add_to_calendar_links(activity, current_language()),
@@ -100,16 +108,9 @@ def switch_language(code: str):
 
 
 def local_target(target: str | None, language: str) -> str:
-    """A path inside this site to return to, with any `lang` argument set to `language`.
-
-    Anything that is not a plain local path (another host, `//host`, a scheme) goes home,
-    so the switcher cannot be used as an open redirect.
-    """
-    parts = urlsplit(target or "/")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in parts.path:
-        return "/"
-    if parts.path.startswith("//"):
-        return "/"
+    """A path inside this site to return to, with any `lang` argument set to `language`;
+    anything else (another host, a scheme…) goes home: no open redirect."""
+    parts = urlsplit(local_path(target) or "/")
     args = [(name, value) for name, value in parse_qsl(parts.query) if name != "lang"]
     if any(name == "lang" for name, _value in parse_qsl(parts.query)):
         args.append(("lang", language))

@@ -33,6 +33,8 @@ def source_messages(tmp_path) -> set[str]:
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
             "--ignore-dirs",
             ".* __pycache__",
             "-o",

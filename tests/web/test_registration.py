@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from eventweek.extensions import db
 from eventweek.outbox.models import MessageStatus, OutboxMessage
+from eventweek.registrations.checkin import display_code
 from eventweek.registrations.models import Registrant, Registration, RegistrationState
 from eventweek.sessions.models import ActivityStatus
 from tests.factories import make_activity, make_edition
@@ -63,6 +64,12 @@ def test_a_confirmed_place_and_its_email_in_the_registrants_language(client, ses
     [registration] = registrations(session.id)
     assert registration.state == RegistrationState.CONFIRMED
     assert registration.registrant.email_key == "jan@example.org"
+    # The check-in code, written out and as a QR image shown inside the HTML.
+    assert display_code(registration.checkin_code) in text
+    [qr] = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert qr["Content-ID"] == "<checkin-code>"
+    assert qr.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 'src="cid:checkin-code"' in html
     sent = db.session.execute(select(OutboxMessage)).scalar_one()
     assert sent.status == MessageStatus.SENT
     assert sent.recipient is None and sent.body_text is None  # content erased once sent

@@ -24,6 +24,7 @@ def add(activity, state: RegistrationState, number: int) -> Registration:
         full_name=f"Person {number}",
         language="fr",
         consent_at=NOW,
+        checkin_code=f"CODE{number:04d}",
         token_salt=f"salt{number}",
         token_hash=f"hash{number}",
     )

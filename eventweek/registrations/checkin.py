@@ -1,0 +1,72 @@
+"""Check-in codes: short, unambiguous when read aloud or typed, a QR code of each, and
+whether a code shown at the door lets its holder in."""
+
+from __future__ import annotations
+
+import enum
+import io
+import secrets
+from typing import TYPE_CHECKING
+
+import segno
+
+from eventweek.registrations.models import RegistrationState
+from eventweek.sessions.models import ActivityStatus
+
+if TYPE_CHECKING:
+    from eventweek.registrations.models import Registration
+
+# Crockford's base32 without I, L, O, U: no 0/O or 1/I/L confusion at the door.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+
+
+class CheckinVerdict(enum.StrEnum):
+    ADMITTED = "admitted"  # a seat is held: check in (or checked in just now)
+    UNKNOWN = "unknown"  # no such code (here), or its holder's data is erased
+    OTHER_SESSION = "other_session"
+    CANCELLED = "cancelled"  # the person cancelled their place
+    WAITLISTED = "waitlisted"  # no confirmed seat
+    ALREADY_USED = "already_used"
+    SESSION_CANCELLED = "session_cancelled"  # the organisers cancelled the session
+
+
+def new_checkin_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(typed: str) -> str:
+    """What a person typed or a camera read, in canonical form ("ab cd-ef gh" → "ABCDEFGH")."""
+    cleaned = "".join(character for character in typed.upper() if character.isalnum())
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def qr_png(content: str) -> bytes:
+    """`content` (the check-in page's address with the code) as a QR image, large enough
+    to scan from a phone screen."""
+    buffer = io.BytesIO()
+    segno.make(content, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
+def admission(registration: Registration | None, expected_activity_id: int) -> CheckinVerdict:
+    """Whether `registration`'s holder may be checked in at the door of activity
+    `expected_activity_id`. A no-show may still be checked in: marking no-shows after
+    the session must not stop a partner from recording someone who did come."""
+    if registration is None or registration.is_erased:
+        return CheckinVerdict.UNKNOWN
+    if registration.activity_id != expected_activity_id:
+        return CheckinVerdict.OTHER_SESSION
+    if registration.state == RegistrationState.CANCELLED:
+        return CheckinVerdict.CANCELLED
+    if registration.state == RegistrationState.WAITLISTED:
+        return CheckinVerdict.WAITLISTED
+    if registration.state == RegistrationState.ATTENDED:
+        return CheckinVerdict.ALREADY_USED
+    if registration.activity.status == ActivityStatus.CANCELLED:
+        return CheckinVerdict.SESSION_CANCELLED
+    return CheckinVerdict.ADMITTED
