@@ -8,7 +8,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from eventweek.accounts.operations import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from eventweek.registrations.forms import strip_text
+from eventweek.textinput import strip_text
 
 
 def email_field(label) -> EmailField:

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from eventweek.registrations.forms import no_control_characters, strip_text
 from eventweek.sessions.forms import ActivityForm
+from eventweek.textinput import no_control_characters, strip_text
 
 
 class NewActivityForm(ActivityForm):

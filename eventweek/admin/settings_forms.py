@@ -35,9 +35,9 @@ from eventweek.accounts import labels as account_labels
 from eventweek.accounts import operations as accounts
 from eventweek.accounts.models import Role
 from eventweek.i18n import LANGUAGE_NAMES
-from eventweek.registrations.forms import no_control_characters, strip_text
 from eventweek.sessions import labels
 from eventweek.sessions.models import Organisation, OrganisationKind
+from eventweek.textinput import no_control_characters, strip_text
 
 NO_ORGANISATION = 0
 

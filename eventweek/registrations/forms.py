@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,30 +13,11 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from eventweek.i18n import LANGUAGE_NAMES
 from eventweek.registrations.operations import RegistrationRequest
-
-LINE_BREAKS = {"\n", "\r", "\t"}
-
-
-def strip_text(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def no_control_characters(allow_line_breaks: bool = False):
-    """Refuse invisible control characters (and line breaks in one-line fields)."""
-    message = _l("This field contains characters that cannot be used.")
-
-    def check(_form, field):
-        for character in field.data or "":
-            if allow_line_breaks and character in LINE_BREAKS:
-                continue
-            if unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn"):
-                raise ValidationError(message)
-
-    return check
+from eventweek.textinput import no_control_characters, strip_text
 
 
 class RegistrationForm(FlaskForm):

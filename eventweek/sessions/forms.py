@@ -29,9 +29,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventweek.registrations.forms import no_control_characters, strip_text
 from eventweek.sessions import labels
 from eventweek.sessions.models import BRUSSELS, ActivityKind, Audience, Edition
+from eventweek.textinput import no_control_characters, strip_text
 
 NEW_VENUE = 0
 ONLINE = -1

@@ -54,7 +54,12 @@ def public_programme_query(
 ) -> Select:
     query = (
         select(Activity)
-        .where(Activity.edition_id == edition.id, publicly_visible(today or brussels_today()))
+        .where(
+            Activity.edition_id == edition.id,
+            publicly_visible(today or brussels_today()),
+            # A stand's help slots are listed on the stand's page, not in the programme.
+            Activity.parent_id.is_(None),
+        )
         .order_by(Activity.start_at, Activity.id)
     )
     if filters.kind:

@@ -158,3 +158,15 @@ def test_unknown_ids_get_a_friendly_404_in_the_language(client, lang, text):
 def test_no_edition_yet_is_said_plainly(client):
     assert client.get("/").status_code == 200
     assert client.get("/programme").status_code == 200
+
+
+def test_help_slots_are_listed_on_their_stand_not_in_the_programme(client, app_context):
+    edition = make_edition()
+    stand = make_activity(edition, kind=ActivityKind.STAND, title_en="The stand")
+    slot = make_activity(edition, kind=ActivityKind.STAND, title_en="Help slot")
+    slot.parent_id = stand.id
+    db.session.commit()
+    programme = client.get("/programme", headers=ENGLISH).get_data(as_text=True)
+    assert "The stand" in programme and "Help slot" not in programme
+    assert f"/sessions/{slot.id}" in client.get(f"/sessions/{stand.id}").get_data(as_text=True)
+    assert client.get(f"/sessions/{slot.id}").status_code == 200

@@ -1,0 +1,31 @@
+"""Text typed into forms: trimmed, and refused when it holds invisible control characters.
+
+Shared by every form of the site (registration, accounts, partner and back-office forms).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+LINE_BREAKS = {"\n", "\r", "\t"}
+
+
+def strip_text(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(allow_line_breaks: bool = False):
+    """Refuse invisible control characters (and line breaks in one-line fields)."""
+    message = _l("This field contains characters that cannot be used.")
+
+    def check(_form, field):
+        for character in field.data or "":
+            if allow_line_breaks and character in LINE_BREAKS:
+                continue
+            if unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn"):
+                raise ValidationError(message)
+
+    return check
