@@ -1,4 +1,5 @@
-"""Text typed into forms: trimmed, and refused when it holds invisible control characters.
+"""Text typed into forms: trimmed, refused when it holds invisible control characters, and
+e-mail addresses checked the same way everywhere.
 
 Shared by every form of the site (registration, accounts, partner and back-office forms).
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from wtforms import EmailField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 LINE_BREAKS = {"\n", "\r", "\t"}
 
@@ -29,3 +31,20 @@ def no_control_characters(allow_line_breaks: bool = False):
                 raise ValidationError(message)
 
     return check
+
+
+def email_field(label, description=None) -> EmailField:
+    """A required e-mail address, trimmed, with the same plain messages on every form."""
+    return EmailField(
+        label,
+        description=description,
+        filters=[strip_text],
+        validators=[
+            InputRequired(message=_l("Please give an e-mail address.")),
+            Length(max=254, message=_l("This e-mail address is too long.")),
+            Email(
+                message=_l("This e-mail address does not look right (example: name@example.be)."),
+                check_deliverability=False,
+            ),
+        ],
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from icalendar import Calendar
 
 from tests.factories import USER_PASSWORD
@@ -103,3 +104,13 @@ def checkin_code(message) -> str:
     match = CHECKIN_CODE.search(text)
     assert match, text
     return match.group(1)
+
+
+def blueprint_requests(blueprint: str, activity_id: int) -> list[tuple[str, str]]:
+    """(method, path) of every URL of a blueprint, read from the app, for role matrices."""
+    requests = []
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{blueprint}."):
+            path = rule.rule.replace("<int:activity_id>", str(activity_id))
+            requests += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return requests

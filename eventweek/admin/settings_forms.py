@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     FloatField,
     IntegerField,
     SelectChoice,
@@ -22,7 +21,6 @@ from wtforms import (
 from wtforms.validators import (
     URL,
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -37,7 +35,7 @@ from eventweek.accounts.models import Role
 from eventweek.i18n import LANGUAGE_NAMES
 from eventweek.sessions import labels
 from eventweek.sessions.models import Organisation, OrganisationKind
-from eventweek.textinput import no_control_characters, strip_text
+from eventweek.textinput import email_field, no_control_characters, strip_text
 
 NO_ORGANISATION = 0
 
@@ -219,18 +217,7 @@ class AccountForm(FlaskForm):
 
 
 class NewAccountForm(AccountForm):
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[strip_text],
-        validators=[
-            InputRequired(message=_l("Please give an e-mail address.")),
-            Length(max=254, message=_l("This e-mail address is too long.")),
-            Email(
-                message=_l("This e-mail address does not look right (example: name@example.be)."),
-                check_deliverability=False,
-            ),
-        ],
-    )
+    email = email_field(_l("E-mail address"))
     language = SelectField(
         _l("Language of the e-mail"),
         description=_l("The person receives a link to choose their own password."),

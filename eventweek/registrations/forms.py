@@ -6,18 +6,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     SelectChoice,
     SelectField,
     StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from eventweek.i18n import LANGUAGE_NAMES
 from eventweek.registrations.operations import RegistrationRequest
-from eventweek.textinput import no_control_characters, strip_text
+from eventweek.textinput import email_field, no_control_characters, strip_text
 
 
 class RegistrationForm(FlaskForm):
@@ -30,18 +29,9 @@ class RegistrationForm(FlaskForm):
             no_control_characters(),
         ],
     )
-    email = EmailField(
+    email = email_field(
         _l("Your e-mail address"),
         description=_l("We send your confirmation and your personal link there."),
-        filters=[strip_text],
-        validators=[
-            InputRequired(message=_l("Please give an e-mail address.")),
-            Length(max=254, message=_l("This e-mail address is too long.")),
-            Email(
-                message=_l("This e-mail address does not look right (example: name@example.be)."),
-                check_deliverability=False,
-            ),
-        ],
     )
     phone = TelField(
         _l("Phone number (optional)"),

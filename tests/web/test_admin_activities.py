@@ -20,7 +20,13 @@ from eventweek.registrations.models import Registration, RegistrationState
 from eventweek.sessions import operations
 from eventweek.sessions.models import BRUSSELS, Activity, ActivityKind, ActivityStatus
 from tests.factories import make_activity, make_edition, make_organisation, make_user, make_venue
-from tests.flows import calendar_attachment, csrf_token, management_path, register
+from tests.flows import (
+    blueprint_requests,
+    calendar_attachment,
+    csrf_token,
+    management_path,
+    register,
+)
 
 ADMIN_ENDPOINTS = {
     "admin.home",
@@ -119,13 +125,7 @@ def admin(signed_in, organiser):
 
 
 def admin_requests(activity_id: int) -> list[tuple[str, str]]:
-    """(method, path) of every URL of the `admin` blueprint, read from the app."""
-    requests = []
-    for rule in current_app.url_map.iter_rules():
-        if rule.endpoint.startswith("admin."):
-            path = rule.rule.replace("<int:activity_id>", str(activity_id))
-            requests += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
-    return requests
+    return blueprint_requests("admin", activity_id)
 
 
 def test_the_role_matrix_covers_every_back_office_url(app_context):

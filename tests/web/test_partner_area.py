@@ -25,7 +25,7 @@ from eventweek.registrations.operations import RegistrationRequest
 from eventweek.sessions import operations
 from eventweek.sessions.models import BRUSSELS, Activity, ActivityKind, ActivityStatus, Venue
 from tests.factories import make_activity, make_edition, make_organisation, make_user
-from tests.flows import checkin_code, csrf_token, register
+from tests.flows import blueprint_requests, checkin_code, csrf_token, register
 
 PARTNER_ENDPOINTS = {
     "partner.dashboard",
@@ -128,12 +128,7 @@ def desk(signed_in, partner):
 
 
 def partner_requests(activity_id: int) -> list[tuple[str, str]]:
-    requests = []
-    for rule in current_app.url_map.iter_rules():
-        if rule.endpoint.startswith("partner."):
-            path = rule.rule.replace("<int:activity_id>", str(activity_id))
-            requests += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
-    return requests
+    return blueprint_requests("partner", activity_id)
 
 
 def test_the_matrix_covers_every_partner_url(app_context):
