@@ -9,8 +9,8 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms import EmailField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 LINE_BREAKS = {"\n", "\r", "\t"}
 
@@ -46,5 +46,18 @@ def email_field(label, description=None) -> EmailField:
                 message=_l("This e-mail address does not look right (example: name@example.be)."),
                 check_deliverability=False,
             ),
+        ],
+    )
+
+
+def long_text_field(label, max_length: int) -> TextAreaField:
+    """Optional free text over several lines (descriptions, notes), trimmed and bounded."""
+    return TextAreaField(
+        label,
+        filters=[strip_text],
+        validators=[
+            Optional(),
+            Length(max=max_length, message=_l("Please keep this under %(max)d characters.")),
+            no_control_characters(allow_line_breaks=True),
         ],
     )

@@ -15,7 +15,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
     URLField,
 )
 from wtforms.validators import (
@@ -35,7 +34,7 @@ from eventweek.accounts.models import Role
 from eventweek.i18n import LANGUAGE_NAMES
 from eventweek.sessions import labels
 from eventweek.sessions.models import Organisation, OrganisationKind
-from eventweek.textinput import email_field, no_control_characters, strip_text
+from eventweek.textinput import email_field, long_text_field, no_control_characters, strip_text
 
 NO_ORGANISATION = 0
 
@@ -56,15 +55,7 @@ def text_field(label, max_length: int, *, required: bool = True, description=Non
 
 
 def notes_field(label):
-    return TextAreaField(
-        label,
-        filters=[strip_text],
-        validators=[
-            Optional(),
-            Length(max=2000, message=_l("Please keep this under %(max)d characters.")),
-            no_control_characters(allow_line_breaks=True),
-        ],
-    )
+    return long_text_field(label, 2000)
 
 
 class CommaFloatField(FloatField):

@@ -14,7 +14,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
     TimeField,
     URLField,
 )
@@ -31,7 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventweek.sessions import labels
 from eventweek.sessions.models import BRUSSELS, ActivityKind, Audience, Edition
-from eventweek.textinput import no_control_characters, strip_text
+from eventweek.textinput import long_text_field, no_control_characters, strip_text
 
 NEW_VENUE = 0
 ONLINE = -1
@@ -56,15 +55,7 @@ def title_field(label):
 
 
 def description_field(label):
-    return TextAreaField(
-        label,
-        filters=[strip_text],
-        validators=[
-            Optional(),
-            Length(max=5000, message=_l("Please keep this under %(max)d characters.")),
-            no_control_characters(allow_line_breaks=True),
-        ],
-    )
+    return long_text_field(label, 5000)
 
 
 class ActivityForm(FlaskForm):
