@@ -18,6 +18,7 @@ from eventweek.api.views import bp as api_bp
 from eventweek.calendar.views import bp as calendar_bp
 from eventweek.config import build_config
 from eventweek.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from eventweek.metrics import models as metrics_models  # noqa: F401 - until its views exist
 from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations.views import bp as registrations_bp
 from eventweek.sessions.views import bp as sessions_bp

@@ -1,0 +1,1 @@
+"""The network's adoption figures over time, and the week's own outreach."""
