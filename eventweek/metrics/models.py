@@ -74,3 +74,13 @@ class MetricSnapshot(db.Model):
     @property
     def approximate(self) -> bool:
         return self.qualifier != Qualifier.EXACT
+
+
+class MetricGoal(db.Model):
+    """A target the organisers set for a network figure (the consultation rate)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    target: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -69,5 +69,18 @@ def upgrade():
         )
 
 
+    op.create_table(
+        "metric_goal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("target", sa.Numeric(precision=20, scale=4), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_metric_goal")),
+        sa.UniqueConstraint("key", name=op.f("uq_metric_goal_key")),
+    )
+
+
 def downgrade():
+    op.drop_table("metric_goal")
     op.drop_table("metric_snapshot")
