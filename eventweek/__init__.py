@@ -18,7 +18,7 @@ from eventweek.api.views import bp as api_bp
 from eventweek.calendar.views import bp as calendar_bp
 from eventweek.config import build_config
 from eventweek.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from eventweek.metrics import models as metrics_models  # noqa: F401 - until its views exist
+from eventweek.metrics.views import bp as metrics_bp
 from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations.views import bp as registrations_bp
 from eventweek.sessions.views import bp as sessions_bp
@@ -54,6 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(partner_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_settings_bp)
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(health.bp)
     errors.register(app)
     templating.register(app)

@@ -15,6 +15,9 @@ from eventweek.accounts.demo import seed_demo_accounts
 from eventweek.accounts.models import Role, User
 from eventweek.accounts.operations import AccountError, create_user
 from eventweek.extensions import db
+from eventweek.metrics.demo import seed_published_figures
+from eventweek.metrics.imports import ImportRefused
+from eventweek.metrics.operations import import_file
 from eventweek.outbox.delivery import commit_and_deliver, deliver
 from eventweek.registrations.models import utcnow
 from eventweek.registrations.operations import mark_all_no_shows, purge_expired, queue_reminders
@@ -26,6 +29,7 @@ outbox_cli = AppGroup("outbox", help="Deliver the e-mails waiting in the outbox.
 privacy_cli = AppGroup("privacy", help="Personal data housekeeping.")
 users_cli = AppGroup("users", help="Accounts of the organisers, partners and jurors.")
 registrations_cli = AppGroup("registrations", help="Registrations once the sessions are over.")
+metrics_cli = AppGroup("metrics", help="The network's adoption figures.")
 
 
 @click.command("seed-demo")
@@ -40,8 +44,9 @@ registrations_cli = AppGroup("registrations", help="Registrations once the sessi
 )
 @with_appcontext
 def seed_demo_command(year: int | None, if_empty: bool) -> None:
-    """Create the demo edition (the week's organisations, venues and programme) and the
-    demo accounts (an organiser, a partner per mutuality and hospital, three jurors).
+    """Create the demo edition (the week's organisations, venues and programme), the
+    demo accounts (an organiser, a partner per mutuality and hospital, three jurors) and
+    the network's published figures (real, with their sources; the goal is a demo one).
 
     Running it again changes nothing. Invented times, places and capacities are
     flagged as demo data and shown as such. Demo accounts share a public password and
@@ -50,16 +55,20 @@ def seed_demo_command(year: int | None, if_empty: bool) -> None:
     if if_empty and db.session.execute(select(func.count(Edition.id))).scalar_one():
         # A demo made before accounts existed still gets them.
         accounts = seed_demo_accounts()
+        figures = seed_published_figures()
         db.session.commit()
         click.echo("The database already holds an edition; nothing seeded.")
         click.echo(f"Demo accounts: {accounts} created.")
+        click.echo(f"The network's published figures: {figures.created} added.")
         return
     year = year or coming_year(brussels_today())
     created = seed_demo(year)
     accounts = seed_demo_accounts()
+    figures = seed_published_figures()
     db.session.commit()
     click.echo(f"Demo edition {year}: {created} rows created.")
     click.echo(f"Demo accounts: {accounts} created.")
+    click.echo(f"The network's published figures: {figures.created} added.")
 
 
 @users_cli.command("create")
@@ -208,9 +217,31 @@ def registrations_mark_no_shows() -> None:
     click.echo(f"no-shows marked: {marked} in {sessions} sessions")
 
 
+@metrics_cli.command("import")
+@click.argument("csv_file", type=click.File("rb"))
+def metrics_import(csv_file) -> None:
+    """Import figures from CSV_FILE (UTF-8, header date,scope,key,value,unit,source; see the
+    README). All or nothing: exits 1 listing every bad line, having changed nothing.
+    Importing the same file again changes nothing."""
+    try:
+        report = import_file(csv_file.read(), None, csv_file.name)
+    except ImportRefused as refusal:
+        db.session.rollback()
+        for error in refusal.errors:
+            click.echo(f"line {error.line}: {error.message}", err=True)
+        raise click.ClickException(
+            f"{csv_file.name} not imported: {len(refusal.errors)} problem(s); nothing changed."
+        ) from None
+    db.session.commit()
+    click.echo(
+        f"figures: {report.created} new, {report.updated} corrected, {report.unchanged} unchanged"
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(registrations_cli)
+    app.cli.add_command(metrics_cli)

@@ -87,4 +87,6 @@ def build_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "API_PAGE_SIZE": env_int("API_PAGE_SIZE", 100),
+        # Largest CSV of figures an organiser may upload at /admin/metrics.
+        "METRICS_IMPORT_MAX_BYTES": env_int("METRICS_IMPORT_MAX_BYTES", 20_000_000),
     }

@@ -4,7 +4,7 @@ The interface language comes from `?lang=`, then the cookie the language switche
 then the browser's Accept-Language, then French.
 """
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
 LANGUAGE_COOKIE = "lang"
@@ -13,6 +13,8 @@ LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return supported[0]  # command-line tools speak the site's first language
     for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate in supported:
             return candidate

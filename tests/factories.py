@@ -8,6 +8,9 @@ from datetime import date, datetime, timedelta
 from eventweek.accounts.models import Role
 from eventweek.accounts.operations import create_user
 from eventweek.extensions import db
+from eventweek.registrations import operations as registration_operations
+from eventweek.registrations.models import Registration
+from eventweek.registrations.operations import RegistrationRequest
 from eventweek.sessions.demo import week_of
 from eventweek.sessions.models import (
     BRUSSELS,
@@ -129,3 +132,13 @@ def make_user(role="organiser", organisation=None, **values):
         setattr(user, name, value)
     db.session.flush()
     return user
+
+
+def registered(activity: Activity, name: str, email: str, **values) -> Registration:
+    """A registration made while the activity took them (whatever the time now)."""
+    result = registration_operations.register(
+        RegistrationRequest(activity.id, name, email, "fr", **values),
+        activity.start_at - timedelta(days=1),
+    )
+    assert result.registration is not None, result.outcome
+    return result.registration

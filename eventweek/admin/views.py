@@ -61,6 +61,7 @@ def back_office_links() -> list[tuple[str, str]]:
         ("admin_settings.organisations", _("Organisations")),
         ("admin_settings.venues", _("Venues")),
         ("admin_settings.users", _("Users")),
+        ("metrics.admin_dashboard", _("Figures and outreach")),
         ("admin_settings.outbox", _("Outbox")),
         ("admin_settings.audit", _("Audit log")),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from flask_babel import gettext as _
 
 from eventweek.extensions import csrf
 from eventweek.links import external_url
+from eventweek.metrics.keys import NETWORK_SCOPE, is_known
+from eventweek.metrics.queries import latest_values, organisation_exists, series
+from eventweek.metrics.serializers import snapshot_json
 from eventweek.registrations.queries import availabilities
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.queries import current_edition, get_public_activity, public_programme
@@ -67,6 +71,35 @@ def get_session(activity_id: int):
     if activity is None:
         abort(404)
     return activity_json(activity, availabilities([activity])[activity.id])
+
+
+@bp.get("/metrics")
+def list_metrics():
+    """The latest figure per key and scope; with any filter, the matching series."""
+    key = request.args.get("key") or None
+    scope = request.args.get("scope") or None
+    since = parse_date(request.args.get("from"), "from")
+    until = parse_date(request.args.get("to"), "to")
+    if key is not None and not is_known(key):
+        abort_json(400, _("Unknown value %(value)s for %(name)s.", value=key, name="key"))
+    if scope is not None and scope != NETWORK_SCOPE and not organisation_exists(scope):
+        abort_json(400, _("Unknown value %(value)s for %(name)s.", value=scope, name="scope"))
+    if since and until and since > until:
+        abort_json(400, _("The date in from must not be after the date in to."))
+    if key or scope or since or until:
+        snapshots = series(key=key, scope=scope, since=since, until=until)
+    else:
+        snapshots = latest_values()
+    return {"items": [snapshot_json(snapshot) for snapshot in snapshots]}
+
+
+def parse_date(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort_json(400, _("%(name)s must be a date written YYYY-MM-DD.", name=name))
 
 
 def parse_page(raw: str | None) -> int:

@@ -143,9 +143,7 @@ def parse_figures(text: str, scopes: set[str]) -> list[FigureRow]:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines, as spreadsheets leave them at the end
         if len(cells) != len(HEADER):
-            errors.append(
-                RowError(line, _("%(count)d cells instead of 6.", count=len(cells)))
-            )
+            errors.append(RowError(line, _("%(count)d cells instead of 6.", count=len(cells))))
             continue
         parsed = parse_row(line, dict(zip(HEADER, cells, strict=True)), scopes)
         if isinstance(parsed, list):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import selectinload
 
 from eventweek.extensions import db
@@ -22,6 +22,13 @@ def scope_filter(scope: str | None):
         return MetricSnapshot.organisation_id.is_(None)
     return MetricSnapshot.organisation_id == (
         select(Organisation.id).where(Organisation.slug == scope).scalar_subquery()
+    )
+
+
+def organisation_exists(slug: str) -> bool:
+    return (
+        db.session.execute(select(Organisation.id).where(Organisation.slug == slug)).first()
+        is not None
     )
 
 
@@ -49,13 +56,15 @@ def series(
 
 def latest_values(scope: str | None = None) -> list[MetricSnapshot]:
     """The most recent snapshot of every key in every scope (or in `scope`)."""
+    # A literal 0, not a parameter: PostgreSQL must see the same expression in GROUP BY.
+    scope_id = func.coalesce(MetricSnapshot.organisation_id, literal_column("0"))
     newest = (
         select(
             MetricSnapshot.key,
-            func.coalesce(MetricSnapshot.organisation_id, 0).label("scope_id"),
+            scope_id.label("scope_id"),
             func.max(MetricSnapshot.measured_on).label("measured_on"),
         )
-        .group_by(MetricSnapshot.key, func.coalesce(MetricSnapshot.organisation_id, 0))
+        .group_by(MetricSnapshot.key, scope_id)
         .subquery()
     )
     query = (
@@ -63,7 +72,7 @@ def latest_values(scope: str | None = None) -> list[MetricSnapshot]:
         .join(
             newest,
             (newest.c.key == MetricSnapshot.key)
-            & (newest.c.scope_id == func.coalesce(MetricSnapshot.organisation_id, 0))
+            & (newest.c.scope_id == scope_id)
             & (newest.c.measured_on == MetricSnapshot.measured_on),
         )
         .options(selectinload(MetricSnapshot.organisation))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +10,7 @@ from eventweek.registrations.labels import state as state_label
 from eventweek.registrations.models import Registration, RegistrationState
 from eventweek.sessions import labels
 from eventweek.sessions.models import BRUSSELS
+from eventweek.spreadsheets import csv_file
 
 COLUMNS = (
     _l("Name"),
@@ -25,9 +24,6 @@ COLUMNS = (
     _l("Registered on"),
     _l("Checked in at"),
 )
-# A cell starting with one of these is read as a formula by spreadsheet programs: anyone
-# can register as "=HYPERLINK(…)", so such text is prefixed with an apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def registration_row(registration: Registration, position: int | None) -> list[str]:
@@ -58,22 +54,9 @@ def waitlist_positions(registrations: list[Registration]) -> dict[int, int]:
 
 
 def registrations_csv(registrations: list[Registration]) -> bytes:
-    """The file: UTF-8 with a byte order mark, so that Excel reads accents right."""
     positions = waitlist_positions(registrations)
-    buffer = io.StringIO()
-    # Semicolons: Excel in Belgian French or Dutch (where the comma is the decimal mark)
-    # splits a double-clicked CSV at semicolons and leaves a comma-separated one in one
-    # column; LibreOffice and Numbers detect either.
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(column) for column in COLUMNS])
-    for registration in registrations:
-        row = registration_row(registration, positions.get(registration.id))
-        writer.writerow([spreadsheet_safe(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def spreadsheet_safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    rows = (registration_row(r, positions.get(r.id)) for r in registrations)
+    return csv_file(COLUMNS, rows)
 
 
 def local_time(moment: datetime | None) -> str:

@@ -21,10 +21,9 @@ from eventweek.links import external_url
 from eventweek.registrations import operations as registration_operations
 from eventweek.registrations.checkin import display_code, qr_png
 from eventweek.registrations.models import Registration, RegistrationState
-from eventweek.registrations.operations import RegistrationRequest
 from eventweek.sessions import operations
 from eventweek.sessions.models import BRUSSELS, Activity, ActivityKind, ActivityStatus, Venue
-from tests.factories import make_activity, make_edition, make_organisation, make_user
+from tests.factories import make_activity, make_edition, make_organisation, make_user, registered
 from tests.flows import blueprint_requests, checkin_code, csrf_token, register
 
 PARTNER_ENDPOINTS = {
@@ -99,16 +98,6 @@ def form_fields(activity: Activity, token: str, **changes) -> dict:
         **changes,
     }
     return {name: value for name, value in data.items() if value is not None}
-
-
-def registered(activity: Activity, name: str, email: str, **values) -> Registration:
-    """A registration made while the activity took them (whatever the time now)."""
-    result = registration_operations.register(
-        RegistrationRequest(activity.id, name, email, "fr", **values),
-        activity.start_at - timedelta(days=1),
-    )
-    assert result.registration is not None, result.outcome
-    return result.registration
 
 
 @pytest.fixture

@@ -1,0 +1,126 @@
+"""The dashboard `/metrics`, its charts, and the organisers' `/admin/metrics`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventweek.accounts.access import role_required
+from eventweek.accounts.models import Role
+from eventweek.extensions import db
+from eventweek.metrics import dashboard, operations
+from eventweek.metrics.dashboard import CONSULTATION_KEY, Table
+from eventweek.metrics.forms import GoalForm, ImportForm
+from eventweek.metrics.imports import HEADER, ImportRefused
+from eventweek.sessions.queries import current_edition
+from eventweek.spreadsheets import csv_file
+
+bp = Blueprint("metrics", __name__)
+
+# Shown in full on a refused import; beyond that, a count.
+ERRORS_SHOWN = 200
+
+
+def find_table(tables: list[Table], name: str) -> Table:
+    table = next((table for table in tables if table.name == name), None)
+    if table is None:
+        abort(404)
+    return table
+
+
+@bp.get("/metrics")
+def public_dashboard():
+    edition = current_edition()
+    return render_template(
+        "metrics/dashboard.html", tables=dashboard.public_tables(edition), edition=edition
+    )
+
+
+@bp.get("/metrics/charts/<name>.svg")
+def chart(name: str):
+    table = find_table(dashboard.public_tables(current_edition()), name)
+    if table.chart is None or not table.rows:
+        abort(404)
+    response = Response(dashboard.table_chart(table), mimetype="image/svg+xml")
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def admin_page(import_form=None, goal_form=None, import_errors=None, status=200):
+    edition = current_edition()
+    return (
+        render_template(
+            "metrics/admin.html",
+            tables=dashboard.organiser_tables(edition),
+            edition=edition,
+            import_form=import_form or ImportForm(formdata=None),
+            goal_form=goal_form or GoalForm(formdata=None),
+            import_errors=import_errors or [],
+            errors_shown=ERRORS_SHOWN,
+            csv_header=",".join(HEADER),
+        ),
+        status,
+    )
+
+
+@bp.get("/admin/metrics")
+@role_required(Role.ORGANISER)
+def admin_dashboard():
+    return admin_page()
+
+
+@bp.get("/admin/metrics/<name>.csv")
+@role_required(Role.ORGANISER)
+def admin_csv(name: str):
+    table = find_table(dashboard.organiser_tables(current_edition()), name)
+    return Response(
+        csv_file(table.columns, table.csv_rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="metrics-{table.name}.csv"'},
+    )
+
+
+@bp.post("/admin/metrics/import")
+@role_required(Role.ORGANISER)
+def admin_import():
+    form = ImportForm()
+    if not form.validate():
+        return admin_page(import_form=form, status=400)
+    upload = form.figures.data
+    try:
+        report = operations.import_file(upload.read(), current_user, upload.filename or "")
+    except ImportRefused as refusal:
+        db.session.rollback()
+        return admin_page(import_form=form, import_errors=refusal.errors, status=400)
+    db.session.commit()
+    flash(
+        _(
+            "Figures imported: %(created)d new, %(updated)d corrected, %(unchanged)d unchanged.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        ),
+        "success",
+    )
+    return redirect(url_for("metrics.admin_dashboard"))
+
+
+@bp.post("/admin/metrics/goal")
+@role_required(Role.ORGANISER)
+def admin_goal():
+    form = GoalForm()
+    if not form.validate():
+        return admin_page(goal_form=form, status=400)
+    operations.set_goal(CONSULTATION_KEY, form.target.data, current_user)
+    db.session.commit()
+    flash(_("The goal is saved."), "success")
+    return redirect(url_for("metrics.admin_dashboard"))
+
+
+@bp.after_request
+def keep_admin_private(response):
+    if request.path.startswith("/admin/"):
+        response.cache_control.no_store = True
+    return response
