@@ -54,7 +54,7 @@ def test_keyboard_users_can_skip_to_the_content(page, demo_site):
     assert skip.bounding_box()["x"] >= 0  # visible once focused
 
 
-@pytest.mark.parametrize("path", ["/", "/programme", "/sessions/{first_id}"])
+@pytest.mark.parametrize("path", ["/", "/programme", "/sessions/{first_id}", "/metrics"])
 @pytest.mark.parametrize("width", [1280, 360])
 def test_no_serious_accessibility_violation(page, demo_site, path, width):
     page.set_viewport_size({"width": width, "height": 900})

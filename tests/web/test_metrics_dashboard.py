@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -102,7 +103,7 @@ def test_outreach_counts_match_the_registrations(client, app_context):
     waiting = registered(talk, "C", "c@example.org")
     gone = registered(stand, "D", "d@example.org")
     registered(stand, "E", "e@example.org").state = RegistrationState.ATTENDED
-    registration_operations.cancel(gone, talk.start_at - __import__("datetime").timedelta(days=2))
+    registration_operations.cancel(gone, talk.start_at - timedelta(days=2))
     db.session.commit()
     assert waiting.state == RegistrationState.WAITLISTED
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -132,8 +134,6 @@ def test_an_organisations_figure_sums_flows_and_takes_the_latest_stock(app_conte
         ).encode(),
         is_demo=True,
     )
-    from datetime import date
-
     year = (date(2024, 1, 1), date(2024, 12, 31))
     assert organisation_figure(hospital.id, "documents_published", *year) == (Decimal(250), True)
     assert organisation_figure(hospital.id, "beds", *year) == (Decimal(420), True)
@@ -158,8 +158,6 @@ def test_the_cli_imports_and_refuses_with_exit_codes(app, app_context, tmp_path)
 
 
 def upload(client, content: bytes, filename="figures.csv"):
-    import io
-
     page = client.get("/admin/metrics")
     return client.post(
         "/admin/metrics/import",
