@@ -31,9 +31,10 @@ CHART_STYLE = Style(
     legend_font_size=14,
 )
 # The second series of a chart gets a dashed outline, in the plot and in the legend.
+# pygal does not prefix inline CSS with the chart's id; each SVG holds one chart anyway.
 PATTERN_CSS = (
     "inline:"
-    "{{ id }}.serie-1 .rect, {{ id }}.serie-1 .reactive, {{ id }}.serie-1 .line"
+    ".serie-1 .rect, .serie-1 .line, .legends .color-1"
     "{ stroke: #1a1a1a !important; stroke-width: 2px; stroke-dasharray: 6 3; }"
 )
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S)

@@ -87,6 +87,9 @@ def test_each_chart_is_valid_svg_without_script_and_has_its_table(client, figure
         assert "<script" not in svg
         # No fetch from elsewhere: the only addresses are XML namespaces and comments.
         assert not re.search(r'(href|src)="https?://', svg)
+        if name == "outreach-days":
+            # Two series: the second also differs by its dashed outline, not by colour alone.
+            assert ".serie-1 .rect" in svg and "stroke-dasharray:6 3" in svg
 
 
 def test_a_chart_of_an_unknown_table_is_404(client, figures):
