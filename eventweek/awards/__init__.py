@@ -1,0 +1,1 @@
+"""The Connected Health Award: cycles, nominations, jury scoring and results."""
