@@ -18,6 +18,7 @@ from eventweek.api.views import bp as api_bp
 from eventweek.calendar.views import bp as calendar_bp
 from eventweek.config import build_config
 from eventweek.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from eventweek.awards import models as award_models  # noqa: F401
 from eventweek.metrics.views import bp as metrics_bp
 from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations.views import bp as registrations_bp
