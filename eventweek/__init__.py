@@ -15,10 +15,10 @@ from eventweek.accounts.views import bp as accounts_bp
 from eventweek.admin.settings import bp as admin_settings_bp
 from eventweek.admin.views import bp as admin_bp
 from eventweek.api.views import bp as api_bp
+from eventweek.awards.views import bp as awards_bp
 from eventweek.calendar.views import bp as calendar_bp
 from eventweek.config import build_config
 from eventweek.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from eventweek.awards import models as award_models  # noqa: F401
 from eventweek.metrics.views import bp as metrics_bp
 from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations.views import bp as registrations_bp
@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_settings_bp)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(awards_bp)
     app.register_blueprint(health.bp)
     errors.register(app)
     templating.register(app)

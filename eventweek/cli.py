@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 
@@ -14,6 +15,9 @@ from sqlalchemy.orm import selectinload
 from eventweek.accounts.demo import seed_demo_accounts
 from eventweek.accounts.models import Role, User
 from eventweek.accounts.operations import AccountError, create_user
+from eventweek.awards.demo import seed_demo_award
+from eventweek.awards.queries import cycle_by_year, latest_cycle
+from eventweek.awards.results import cycle_results, results_json
 from eventweek.extensions import db
 from eventweek.metrics.demo import seed_published_figures
 from eventweek.metrics.imports import ImportRefused
@@ -30,6 +34,7 @@ privacy_cli = AppGroup("privacy", help="Personal data housekeeping.")
 users_cli = AppGroup("users", help="Accounts of the organisers, partners and jurors.")
 registrations_cli = AppGroup("registrations", help="Registrations once the sessions are over.")
 metrics_cli = AppGroup("metrics", help="The network's adoption figures.")
+awards_cli = AppGroup("awards", help="The Connected Health Award.")
 
 
 @click.command("seed-demo")
@@ -65,8 +70,10 @@ def seed_demo_command(year: int | None, if_empty: bool) -> None:
     created = seed_demo(year)
     accounts = seed_demo_accounts()
     figures = seed_published_figures()
+    award = seed_demo_award(year)
     db.session.commit()
     click.echo(f"Demo edition {year}: {created} rows created.")
+    click.echo(f"Demo award {year}: {award} rows created.")
     click.echo(f"Demo accounts: {accounts} created.")
     click.echo(f"The network's published figures: {figures.created} added.")
 
@@ -238,6 +245,34 @@ def metrics_import(csv_file) -> None:
     )
 
 
+@awards_cli.command("results")
+@click.option("--year", type=int, help="The award's year (default: the latest cycle).")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
+def awards_results(year: int | None, as_json: bool) -> None:
+    """The ranking and per-criterion breakdown, as the results page computes them (also
+    before publication, for organisers). Exits 1 if there is no such cycle."""
+    cycle = cycle_by_year(year) if year else latest_cycle()
+    if cycle is None:
+        raise click.ClickException("no award cycle" + (f" for {year}" if year else ""))
+    results = cycle_results(cycle)
+    if as_json:
+        click.echo(json.dumps(results_json(cycle, results), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Connected Health Award {cycle.year} ({cycle.phase.value})")
+    for item in results:
+        click.echo(f"\n{item.category.key} ({item.category.outcome_mode.value})")
+        for nominee in item.nominees:
+            rank = "-" if nominee.rank is None else str(nominee.rank)
+            total = "incomplete" if nominee.total is None else f"{nominee.total:.2f}"
+            flags = " tie" if nominee.tie else ""
+            medal = f" {nominee.medal}" if nominee.medal else ""
+            click.echo(f"  {rank:>3}  {total:>10}{medal}{flags}  {nominee.organisation}")
+            for part in nominee.breakdown:
+                score = "-" if part.score is None else f"{part.score:.2f}"
+                raw = "" if part.raw_value is None else f" (value {part.raw_value:.2f})"
+                click.echo(f"         {part.criterion} x{part.weight:g}: {score}{raw}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(outbox_cli)
@@ -245,3 +280,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(registrations_cli)
     app.cli.add_command(metrics_cli)
+    app.cli.add_command(awards_cli)

@@ -63,12 +63,16 @@ def role_required(*roles: Role | str) -> Callable:
     return decorator
 
 
-LANDING_PAGES = {Role.ORGANISER: "admin.home", Role.PARTNER: "partner.dashboard"}
+LANDING_PAGES = {
+    Role.ORGANISER: "admin.home",
+    Role.PARTNER: "partner.dashboard",
+    Role.JUROR: "awards.jury_home",
+}
 
 
 def landing_url(user: User) -> str:
     """Where an account goes after signing in when it was not on its way elsewhere:
-    its work area (jurors, until the award has pages, their account page)."""
+    its work area."""
     return url_for(LANDING_PAGES.get(user.role, "accounts.account"))
 
 

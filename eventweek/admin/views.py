@@ -62,6 +62,7 @@ def back_office_links() -> list[tuple[str, str]]:
         ("admin_settings.venues", _("Venues")),
         ("admin_settings.users", _("Users")),
         ("metrics.admin_dashboard", _("Figures and outreach")),
+        ("awards.admin_home", _("Connected Health Award")),
         ("admin_settings.outbox", _("Outbox")),
         ("admin_settings.audit", _("Audit log")),
     ]

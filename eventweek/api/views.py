@@ -10,6 +10,9 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, request
 from flask_babel import gettext as _
 
+from eventweek.awards.models import Phase
+from eventweek.awards.queries import cycle_by_year
+from eventweek.awards.results import cycle_results, results_json
 from eventweek.extensions import csrf
 from eventweek.links import external_url
 from eventweek.metrics.keys import NETWORK_SCOPE, is_known
@@ -91,6 +94,15 @@ def list_metrics():
     else:
         snapshots = latest_values()
     return {"items": [snapshot_json(snapshot) for snapshot in snapshots]}
+
+
+@bp.get("/awards/<int:year>/results")
+def award_results(year: int):
+    """The published results of the award of `year` (404 before publication)."""
+    cycle = cycle_by_year(year)
+    if cycle is None or cycle.phase is not Phase.RESULTS_PUBLISHED:
+        abort_json(404, _("No published results for this year."))
+    return results_json(cycle, cycle_results(cycle))
 
 
 def parse_date(raw: str | None, name: str) -> date | None:

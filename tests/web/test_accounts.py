@@ -52,7 +52,7 @@ def session_cookie(client) -> str | None:
 
 def test_signing_in_lands_on_the_work_area_of_the_role(client, partner, organiser, juror):
     assert login(client.application.test_client(), organiser).headers["Location"] == "/admin/"
-    assert login(client.application.test_client(), juror).headers["Location"] == "/account"
+    assert login(client.application.test_client(), juror).headers["Location"] == "/jury/"
     response = login(client, partner)
     assert response.status_code == 302
     assert response.headers["Location"] == "/partner/"
