@@ -87,6 +87,11 @@ def build_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "API_PAGE_SIZE": env_int("API_PAGE_SIZE", 100),
+        # Award nominations' PDF attachments: largest size, and the folder (not web-served).
+        "AWARD_ATTACHMENT_MAX_BYTES": env_int("AWARD_ATTACHMENT_MAX_BYTES", 5_000_000),
+        "AWARD_ATTACHMENT_DIR": os.environ.get(
+            "AWARD_ATTACHMENT_DIR", str(Path(instance_path) / "award_attachments")
+        ),
         # Largest CSV of figures an organiser may upload at /admin/metrics.
         "METRICS_IMPORT_MAX_BYTES": env_int("METRICS_IMPORT_MAX_BYTES", 20_000_000),
     }

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from eventweek.awards.attachments import is_pdf
 from eventweek.textinput import long_text_field, no_control_characters, strip_text
 
 
@@ -42,9 +45,36 @@ class NominationForm(FlaskForm):
         ],
     )
 
+    attachments = MultipleFileField(
+        _l("Attachments (PDF, optional)"),
+    )
+
+    def validate_attachments(self, field):
+        limit = current_app.config["AWARD_ATTACHMENT_MAX_BYTES"]
+        self.attachment_files = []
+        for upload in field.data or []:
+            if not getattr(upload, "filename", ""):
+                continue  # the empty part browsers send when no file is chosen
+            data = upload.read(limit + 1)
+            if len(data) > limit:
+                raise ValidationError(
+                    _l(
+                        "%(name)s is too large (at most %(size)d MB).",
+                        name=upload.filename,
+                        size=limit // 1_000_000,
+                    )
+                )
+            if not is_pdf(data):
+                raise ValidationError(_l("%(name)s is not a PDF file.", name=upload.filename))
+            self.attachment_files.append((upload.filename, data))
+
     def prepare(self, organisations, categories, max_length: int) -> NominationForm:
         self.organisation_id.choices = [SelectChoice(o.id, o.text("name")) for o in organisations]
         self.category_id.choices = [SelectChoice(c.id, c.text("name")) for c in categories]
+        self.attachments.description = _l(
+            "PDF files only, each at most %(size)d MB; seen by the jury and the organisers only.",
+            size=current_app.config["AWARD_ATTACHMENT_MAX_BYTES"] // 1_000_000,
+        )
         self.motivation.validators = [
             *self.motivation.validators,
             Length(max=max_length, message=_l("Please keep this under %(max)d characters.")),

@@ -166,6 +166,17 @@ class Nomination(db.Model):
     __table_args__ = (UniqueConstraint("cycle_id", "organisation_id", name="one_per_hospital"),)
 
 
+class NominationAttachment(db.Model):
+    """A PDF sent with a nomination, stored outside the web root under a random name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nomination.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Recusal(db.Model):
     """A conflict of interest a juror declared: they no longer see or score the nomination."""
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventweek.accounts.models import User
 from eventweek.audit.operations import change, record
+from eventweek.awards.attachments import store
 from eventweek.awards.models import (
     PHASE_ORDER,
     AwardCategory,
@@ -63,6 +65,8 @@ def nominate(
     contact: str,
     actor: User,
     now: datetime,
+    attachments: list[tuple[str, bytes]] = (),
+    attachment_dir: Path | None = None,
 ) -> Nomination:
     if cycle.phase is not Phase.NOMINATIONS_OPEN or (
         cycle.nominations_deadline is not None and now > cycle.nominations_deadline
@@ -89,6 +93,8 @@ def nominate(
     )
     db.session.add(nomination)
     db.session.flush()
+    for filename, data in attachments:
+        store(nomination, filename, data, attachment_dir)
     record(
         actor,
         "award.nominated",
@@ -96,6 +102,7 @@ def nominate(
         nomination.id,
         organisation=organisation.slug,
         category=category.key,
+        attachments=len(attachments),
     )
     return nomination
 

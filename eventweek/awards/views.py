@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +26,7 @@ from wtforms import ValidationError
 from eventweek.accounts.access import role_required
 from eventweek.accounts.models import Role, User
 from eventweek.awards import labels, operations, queries
+from eventweek.awards.attachments import attachment_path
 from eventweek.awards.forms import (
     ConflictForm,
     EligibilityForm,
@@ -26,6 +39,7 @@ from eventweek.awards.models import (
     AwardCategory,
     JuryComment,
     Nomination,
+    NominationAttachment,
     Phase,
     Recusal,
 )
@@ -135,6 +149,8 @@ def nominate():
                     contact=form.contact.data,
                     actor=current_user,
                     now=utcnow(),
+                    attachments=form.attachment_files,
+                    attachment_dir=attachment_dir(),
                 )
             except AwardRefused as refusal:
                 db.session.rollback()
@@ -152,6 +168,38 @@ def nominate():
             "awards/nominate.html", form=form, cycle=cycle, open_now=open_now
         ), 400
     return render_template("awards/nominate.html", form=form, cycle=cycle, open_now=open_now)
+
+
+def attachment_dir() -> Path:
+    return Path(current_app.config["AWARD_ATTACHMENT_DIR"])
+
+
+@bp.get("/awards/attachments/<int:attachment_id>")
+@role_required(Role.JUROR, Role.ORGANISER)
+def attachment(attachment_id: int):
+    """A nomination's PDF, for organisers and for the jurors who may see the nomination."""
+    found = db.get_or_404(NominationAttachment, attachment_id)
+    if current_user.role == Role.JUROR:
+        cycle = cycle_or_404()
+        if found.nomination_id not in {
+            n.id for n in queries.juror_nominations(cycle, current_user)
+        }:
+            abort(404)
+    path = attachment_path(found, attachment_dir())
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=found.filename
+    )
+
+
+@bp.app_template_global()
+def nomination_attachments(nomination_id: int) -> list[NominationAttachment]:
+    return list(
+        db.session.execute(
+            select(NominationAttachment).where(NominationAttachment.nomination_id == nomination_id)
+        ).scalars()
+    )
 
 
 # The jury.

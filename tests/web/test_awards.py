@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -279,3 +280,74 @@ def test_the_public_page_lists_nominees_once_nominations_close(client, demo):
     page = client.get("/awards?lang=en").get_data(as_text=True)
     assert "Jules Bordet Institute" in page and "Demo data" in page
     assert "data-results=" not in page
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_attachments_are_pdf_only_size_limited_and_shown_to_the_jury_only(
+    app, signed_in, jurors, organiser_client, demo, tmp_path
+):
+    app.config["AWARD_ATTACHMENT_DIR"] = str(tmp_path)
+    demo.phase = Phase.NOMINATIONS_OPEN
+    hospital = make_organisation(slug="hopital-pdf", kind="hospital")
+    partner = make_user("partner", organisation=hospital)
+    db.session.commit()
+    client = signed_in(partner)
+    fields = {
+        "organisation_id": hospital.id,
+        "category_id": demo.categories[0].id,
+        "motivation": "Nos projets de partage.",
+        "contact": "Marie, 02 555 00 00",
+    }
+
+    def send(filename, content):
+        page = client.get("/awards/nominate").get_data(as_text=True)
+        return client.post(
+            "/awards/nominate",
+            data={
+                "csrf_token": csrf_token(page),
+                **fields,
+                "attachments": (io.BytesIO(content), filename),
+            },
+            content_type="multipart/form-data",
+        )
+
+    assert send("projet.pdf", b"MZ\x90\x00 not a pdf").status_code == 400
+    app.config["AWARD_ATTACHMENT_MAX_BYTES"] = 20
+    try:
+        assert send("gros.pdf", PDF).status_code == 400
+    finally:
+        app.config["AWARD_ATTACHMENT_MAX_BYTES"] = 5_000_000
+    assert list(tmp_path.iterdir()) == [] and nomination_count(hospital) == 0
+    assert send("../../Projets 2026.pdf", PDF).status_code == 302
+    [stored] = list(tmp_path.iterdir())
+    assert stored.read_bytes() == PDF
+
+    nomination = nomination_of("hopital-pdf")
+    nomination.eligible = True
+    db.session.commit()
+    advance(organiser_client, Phase.SCORING_OPEN)
+    juror_client = signed_in(jurors[1])
+    html = juror_client.get(f"/jury/nominations/{nomination.id}").get_data(as_text=True)
+    link = re.search(r'href="(/awards/attachments/\d+)">Projets 2026.pdf<', html).group(1)
+    download = juror_client.get(link)
+    assert download.status_code == 200 and download.data == PDF
+    assert download.mimetype == "application/pdf"
+    assert client.get(link).status_code == 403  # the partner who sent it
+    assert organiser_client.get(link).status_code == 200
+    # A juror who stepped back no longer reaches it.
+    declare = juror_client.post(
+        f"/jury/nominations/{nomination.id}/conflict",
+        data={"csrf_token": csrf_token(html), "reason": "Lien familial", "confirm": "y"},
+    )
+    assert declare.status_code == 302
+    assert juror_client.get(link).status_code == 404
+
+
+def nomination_count(organisation) -> int:
+    return len(
+        db.session.execute(
+            select(Nomination.id).where(Nomination.organisation_id == organisation.id)
+        ).all()
+    )
