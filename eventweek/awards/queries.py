@@ -134,3 +134,22 @@ def score_counts(cycle: AwardCycle) -> dict[tuple[int, int], int]:
 
 def is_done(nomination: Nomination, counts: dict, juror_id: int) -> bool:
     return counts.get((juror_id, nomination.id), 0) >= len(jury_criteria(nomination.category))
+
+
+def jury_progress(cycle: AwardCycle, nominations_: list[Nomination], jurors: list[User]):
+    """The recused (nomination, juror) pairs, and per juror the eligible nominations
+    scored in full and those they are expected to score."""
+    counts = score_counts(cycle)
+    recused = set(affiliated_recusals(cycle, nominations_)) | {
+        (r.nomination_id, r.juror_id)
+        for r in db.session.execute(
+            select(Recusal).where(Recusal.nomination_id.in_([n.id for n in nominations_]))
+        ).scalars()
+    }
+    eligible = [n for n in nominations_ if n.eligible]
+    expected = {j.id: sum(1 for n in eligible if (n.id, j.id) not in recused) for j in jurors}
+    done = {
+        j.id: sum(1 for n in eligible if (n.id, j.id) not in recused and is_done(n, counts, j.id))
+        for j in jurors
+    }
+    return recused, done, expected

@@ -15,7 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,8 +25,10 @@ from wtforms import ValidationError
 
 from eventweek.accounts.access import role_required
 from eventweek.accounts.models import Role, User
+from eventweek.audit.operations import record
 from eventweek.awards import labels, operations, queries
 from eventweek.awards.attachments import attachment_path
+from eventweek.awards.emails import queue_scoring_reminder
 from eventweek.awards.forms import (
     ConflictForm,
     EligibilityForm,
@@ -41,11 +43,11 @@ from eventweek.awards.models import (
     Nomination,
     NominationAttachment,
     Phase,
-    Recusal,
 )
 from eventweek.awards.operations import AwardRefused
 from eventweek.awards.results import comments, cycle_results
 from eventweek.extensions import db
+from eventweek.outbox.delivery import commit_and_deliver
 from eventweek.registrations.models import utcnow
 from eventweek.sessions.models import Organisation, OrganisationKind
 from eventweek.textinput import long_text_field
@@ -327,22 +329,7 @@ def admin_home():
             select(User).where(User.id.in_(queries.cycle_juror_ids(cycle))).order_by(User.email)
         ).scalars()
     )
-    counts = queries.score_counts(cycle)
-    recusals = set(queries.affiliated_recusals(cycle, nominations)) | {
-        (r.nomination_id, r.juror_id) for r in db.session.execute(select(Recusal)).scalars()
-    }
-    eligible = [n for n in nominations if n.eligible]
-    progress = {
-        juror.id: sum(
-            1
-            for n in eligible
-            if (n.id, juror.id) not in recusals and queries.is_done(n, counts, juror.id)
-        )
-        for juror in jurors
-    }
-    expected = {
-        juror.id: sum(1 for n in eligible if (n.id, juror.id) not in recusals) for juror in jurors
-    }
+    recusals, progress, expected = queries.jury_progress(cycle, nominations, jurors)
     show_results = phase_reached(cycle, Phase.SCORING_CLOSED)
     return render_template(
         "awards/admin.html",
@@ -354,7 +341,6 @@ def admin_home():
         progress=progress,
         expected=expected,
         recused_count={n.id: sum(1 for pair in recusals if pair[0] == n.id) for n in nominations},
-        counts=counts,
         results=cycle_results(cycle) if show_results else None,
         comments=comments([n.id for n in nominations]) if show_results else {},
         eligibility_form=EligibilityForm(formdata=None),
@@ -376,6 +362,34 @@ def advance(year: int):
         return redirect(url_for("awards.admin_home"))
     db.session.commit()
     flash(_("The award is now in the phase: %(phase)s.", phase=labels.phase(phase)), "success")
+    return redirect(url_for("awards.admin_home"))
+
+
+@bp.post("/admin/awards/<int:year>/remind")
+@role_required(Role.ORGANISER)
+def remind(year: int):
+    """E-mail every juror who still has nominations to score (through the outbox)."""
+    cycle = cycle_or_404(year)
+    if not FlaskForm().validate():
+        abort(400)
+    if cycle.phase is not Phase.SCORING_OPEN:
+        flash(_("Reminders are sent while scoring is open."), "error")
+        return redirect(url_for("awards.admin_home"))
+    jurors = list(
+        db.session.execute(
+            select(User).where(User.id.in_(queries.cycle_juror_ids(cycle)))
+        ).scalars()
+    )
+    _recusals, progress, expected = queries.jury_progress(cycle, queries.nominations(cycle), jurors)
+    sent = 0
+    for juror in jurors:
+        left = expected[juror.id] - progress[juror.id]
+        if left > 0 and juror.is_active:
+            queue_scoring_reminder(juror, cycle.year, left)
+            sent += 1
+    record(current_user, "award.jurors_reminded", "award_cycle", cycle.id, jurors=sent)
+    commit_and_deliver()
+    flash(ngettext("%(num)d juror reminded.", "%(num)d jurors reminded.", sent), "success")
     return redirect(url_for("awards.admin_home"))
 
 

@@ -351,3 +351,20 @@ def nomination_count(organisation) -> int:
             select(Nomination.id).where(Nomination.organisation_id == organisation.id)
         ).all()
     )
+
+
+def test_organisers_remind_the_jurors_with_nominations_left(
+    signed_in, jurors, organiser_client, smtp
+):
+    advance(organiser_client, Phase.SCORING_OPEN)
+    juror_client = signed_in(jurors[1])
+    for slug in ("erasme", "bordet", "saint-luc", "demo-psy-nord", "demo-psy-sud"):
+        assert score(juror_client, nomination_of(slug), ["5", "5", "5"]).status_code == 302
+    token = csrf_token(organiser_client.get("/admin/awards/").get_data(as_text=True))
+    response = organiser_client.post(f"/admin/awards/{YEAR}/remind", data={"csrf_token": token})
+    assert response.status_code == 302
+    recipients = sorted(message["To"] for message in smtp.wait_for(2))
+    # Juror 2 has scored everything; jurors 1 (4 left: Erasme is hidden) and 3 (5) are reminded.
+    assert recipients == ["jure1@demo.eventweek.test", "jure3@demo.eventweek.test"]
+    first = next(m for m in smtp.messages if m["To"] == "jure1@demo.eventweek.test")
+    assert "4 candidatures" in first.get_body(("plain",)).get_content()
