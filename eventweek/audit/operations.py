@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from eventweek.accounts.models import User
 from eventweek.audit.models import AuditEntry
@@ -16,7 +17,7 @@ def record(
     """Add an entry to the current transaction; the caller commits with its change.
 
     `details` hold what changed, e.g. `role={"old": "partner", "new": "organiser"}`;
-    enums and dates are stored as their text.
+    enums, dates and decimals are stored as their text.
     """
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
@@ -45,4 +46,6 @@ def plain(value):
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # exact, as typed (weights, thresholds)
     return value

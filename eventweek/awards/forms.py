@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from eventweek.awards.attachments import is_pdf
+from eventweek.awards.models import MetricTransform
+from eventweek.metrics.keys import METRIC_KEYS
 from eventweek.textinput import long_text_field, no_control_characters, strip_text
 
 
@@ -149,3 +162,128 @@ def parse_score(raw: str | None) -> Decimal | None:
     if (value * 2) % 1 != 0:
         raise ValidationError(_l("Scores go by whole or half points (7 or 7.5)."))
     return value
+
+
+def text_field(label, max_length: int = 200, required: bool = True) -> StringField:
+    validators = [
+        Length(max=max_length, message=_l("Please keep this under %(max)d characters.")),
+        no_control_characters(),
+    ]
+    if required:
+        validators.insert(0, InputRequired(message=_l("Please fill in this field.")))
+    return StringField(label, filters=[strip_text], validators=validators)
+
+
+class CycleForm(FlaskForm):
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            InputRequired(message=_l("Please give the year.")),
+            NumberRange(2016, 2100, message=_l("Please give a year from 2016 to 2100.")),
+        ],
+    )
+    reference_start = DateField(
+        _l("Reference period: first day"),
+        validators=[InputRequired(message=_l("Please give a date."))],
+    )
+    reference_end = DateField(
+        _l("Reference period: last day"),
+        validators=[InputRequired(message=_l("Please give a date."))],
+    )
+    min_jurors = IntegerField(
+        _l("Minimum jury scores per criterion"),
+        default=2,
+        validators=[
+            InputRequired(message=_l("Please give a number.")),
+            NumberRange(1, 50, message=_l("Please give a number from 1 to 50.")),
+        ],
+    )
+    normalisation = BooleanField(_l("Normalise each juror's scores"))
+
+    def validate_reference_end(self, field):
+        if self.reference_start.data and field.data and field.data < self.reference_start.data:
+            raise ValidationError(_l("The period must end on or after its first day."))
+
+
+class CategoryForm(FlaskForm):
+    key = text_field(_l("Identifier (letters, digits and dashes)"), 64)
+    name_fr = text_field(_l("Name in French"))
+    name_nl = text_field(_l("Name in Dutch"), required=False)
+    name_en = text_field(_l("Name in English"), required=False)
+    outcome_mode = SelectField(
+        _l("Outcome"),
+        choices=[
+            SelectChoice("ranking", _l("Ranking: a winner and runners-up")),
+            SelectChoice("medals", _l("Medals: gold, silver or bronze by level reached")),
+        ],
+    )
+    gold_threshold = DecimalField(
+        _l("Gold from (total)"), validators=[Optional(), NumberRange(0, 10)]
+    )
+    silver_threshold = DecimalField(
+        _l("Silver from (total)"), validators=[Optional(), NumberRange(0, 10)]
+    )
+    bronze_threshold = DecimalField(
+        _l("Bronze from (total)"), validators=[Optional(), NumberRange(0, 10)]
+    )
+
+    def validate_key(self, field):
+        if not re.fullmatch(r"[a-z0-9-]+", field.data or ""):
+            raise ValidationError(_l("Use lower-case letters, digits and dashes only."))
+
+
+class CriterionForm(FlaskForm):
+    category_id = SelectField(
+        _l("Category"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Please choose the category."))],
+    )
+    name_fr = text_field(_l("Name in French"))
+    name_nl = text_field(_l("Name in Dutch"), required=False)
+    name_en = text_field(_l("Name in English"), required=False)
+    description_fr = long_text_field(_l("Description in French"), 1000)
+    description_nl = long_text_field(_l("Description in Dutch"), 1000)
+    description_en = long_text_field(_l("Description in English"), 1000)
+    weight = DecimalField(
+        _l("Weight"),
+        validators=[
+            InputRequired(message=_l("Please give a weight.")),
+            NumberRange(min=0.001, max=1000, message=_l("The weight is a positive number.")),
+        ],
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("jury", _l("Scored by the jury (0 to 10)")),
+            SelectChoice("metric", _l("Measured from the network's figures")),
+        ],
+    )
+    # Checked below, and only for measured criteria: a jury criterion sends neither.
+    metric_key = SelectField(_l("Figure (measured criteria)"), validate_choice=False)
+    metric_transform = SelectField(
+        _l("Computed as (measured criteria)"),
+        choices=[
+            SelectChoice("period_value", _l("The figure over the reference period")),
+            SelectChoice("growth", _l("Its growth against the previous period (%)")),
+            SelectChoice("per_100_beds", _l("Per 100 beds")),
+        ],
+        validate_choice=False,
+    )
+
+    def validate_metric_key(self, field):
+        if self.kind.data != "metric":
+            return
+        if field.data not in METRIC_KEYS:
+            raise ValidationError(_l("Please choose the figure a measured criterion reads."))
+
+    def validate_metric_transform(self, field):
+        if self.kind.data == "metric" and field.data not in set(MetricTransform):
+            raise ValidationError(_l("Please choose how the figure is computed."))
+
+
+class JurorForm(FlaskForm):
+    user_id = SelectField(_l("Juror"), coerce=int, validators=[InputRequired()])
+    organisation_ids = SelectMultipleField(
+        _l("Organisations the juror is affiliated with (they will not see their nominations)"),
+        coerce=int,
+    )

@@ -19,7 +19,11 @@ from eventweek.awards.attachments import store
 from eventweek.awards.models import (
     PHASE_ORDER,
     AwardCategory,
+    AwardCriterion,
     AwardCycle,
+    AwardJuror,
+    CriterionKind,
+    JurorAffiliation,
     JuryComment,
     Nomination,
     Phase,
@@ -211,4 +215,70 @@ def decide_tie(category: AwardCategory, order: list[Nomination], reason: str, ac
         category.id,
         order=[nomination.id for nomination in order],
         reason=reason,
+    )
+
+
+# Set-up by organisers: only before scoring opens, so that no score is given on a moving
+# set of criteria.
+
+
+def check_setup_open(cycle: AwardCycle) -> None:
+    if PHASE_ORDER.index(cycle.phase) >= PHASE_ORDER.index(Phase.SCORING_OPEN):
+        raise AwardRefused(_("Criteria and jurors are set before scoring opens."))
+
+
+def create_cycle(values: dict, actor: User) -> AwardCycle:
+    if db.session.execute(select(AwardCycle.id).where(AwardCycle.year == values["year"])).first():
+        raise AwardRefused(_("The award of this year already exists."))
+    cycle = AwardCycle(**values)
+    db.session.add(cycle)
+    db.session.flush()
+    record(actor, "award.cycle_created", "award_cycle", cycle.id, **values)
+    return cycle
+
+
+def add_category(cycle: AwardCycle, values: dict, actor: User) -> AwardCategory:
+    check_setup_open(cycle)
+    if any(category.key == values["key"] for category in cycle.categories):
+        raise AwardRefused(_("A category of this award already has this identifier."))
+    category = AwardCategory(cycle=cycle, **values)
+    db.session.add(category)
+    db.session.flush()
+    record(actor, "award.category_added", "award_category", category.id, **values)
+    return category
+
+
+def add_criterion(category: AwardCategory, values: dict, actor: User) -> AwardCriterion:
+    check_setup_open(category.cycle)
+    if values["kind"] is CriterionKind.JURY:
+        values = {**values, "metric_key": None, "metric_transform": None}
+    criterion = AwardCriterion(category=category, position=len(category.criteria), **values)
+    db.session.add(criterion)
+    db.session.flush()
+    record(actor, "award.criterion_added", "award_criterion", criterion.id, **values)
+    return criterion
+
+
+def assign_juror(cycle: AwardCycle, juror: User, organisation_ids: list[int], actor: User) -> None:
+    """Put a juror on the cycle's jury and record their affiliations (which recuse them)."""
+    check_setup_open(cycle)
+    if juror.role != "juror":
+        raise AwardRefused(_("Only accounts with the juror role can be on the jury."))
+    if db.session.get(AwardJuror, (cycle.id, juror.id)) is None:
+        db.session.add(AwardJuror(cycle_id=cycle.id, user_id=juror.id))
+    existing = set(
+        db.session.execute(
+            select(JurorAffiliation.organisation_id).where(JurorAffiliation.user_id == juror.id)
+        ).scalars()
+    )
+    for organisation_id in set(organisation_ids) - existing:
+        db.session.add(JurorAffiliation(user_id=juror.id, organisation_id=organisation_id))
+    db.session.flush()
+    record(
+        actor,
+        "award.juror_assigned",
+        "award_cycle",
+        cycle.id,
+        juror=juror.id,
+        affiliations=sorted(set(organisation_ids) | existing),
     )

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import ValidationError
+from wtforms import SelectChoice, ValidationError
 
 from eventweek.accounts.access import role_required
 from eventweek.accounts.models import Role, User
@@ -30,8 +30,12 @@ from eventweek.awards import labels, operations, queries
 from eventweek.awards.attachments import attachment_path
 from eventweek.awards.emails import queue_scoring_reminder
 from eventweek.awards.forms import (
+    CategoryForm,
     ConflictForm,
+    CriterionForm,
+    CycleForm,
     EligibilityForm,
+    JurorForm,
     NominationForm,
     TieForm,
     parse_score,
@@ -39,14 +43,18 @@ from eventweek.awards.forms import (
 from eventweek.awards.models import (
     PHASE_ORDER,
     AwardCategory,
+    CriterionKind,
     JuryComment,
+    MetricTransform,
     Nomination,
     NominationAttachment,
+    OutcomeMode,
     Phase,
 )
 from eventweek.awards.operations import AwardRefused
 from eventweek.awards.results import comments, cycle_results
 from eventweek.extensions import db
+from eventweek.metrics.keys import METRIC_KEYS
 from eventweek.outbox.delivery import commit_and_deliver
 from eventweek.registrations.models import utcnow
 from eventweek.sessions.models import Organisation, OrganisationKind
@@ -346,6 +354,152 @@ def admin_home():
         eligibility_form=EligibilityForm(formdata=None),
         tie_form=TieForm(formdata=None),
     )
+
+
+def setup_page(status=200, **forms):
+    cycle = queries.latest_cycle()
+    jurors = list(
+        db.session.execute(
+            select(User).where(User.role == Role.JUROR).order_by(User.email)
+        ).scalars()
+    )
+    organisations = list(
+        db.session.execute(select(Organisation).order_by(Organisation.name_fr)).scalars()
+    )
+    juror_form = forms.get("juror_form") or JurorForm(formdata=None)
+    juror_form.user_id.choices = [SelectChoice(j.id, j.email) for j in jurors]
+    juror_form.organisation_ids.choices = [
+        SelectChoice(o.id, o.text("name")) for o in organisations
+    ]
+    criterion_form = prepared_criterion_form(
+        cycle, forms.get("criterion_form") or CriterionForm(formdata=None)
+    )
+    return (
+        render_template(
+            "awards/setup.html",
+            cycle=cycle,
+            cycle_form=forms.get("cycle_form") or CycleForm(formdata=None),
+            category_form=forms.get("category_form") or CategoryForm(formdata=None),
+            criterion_form=criterion_form,
+            juror_form=juror_form,
+            jury=db.session.execute(
+                select(User).where(User.id.in_(queries.cycle_juror_ids(cycle))).order_by(User.email)
+            )
+            .scalars()
+            .all()
+            if cycle
+            else [],
+            affiliations=queries.affiliations(queries.cycle_juror_ids(cycle)) if cycle else {},
+            organisation_names={o.id: o.text("name") for o in organisations},
+        ),
+        status,
+    )
+
+
+def prepared_criterion_form(cycle, form: CriterionForm) -> CriterionForm:
+    form.category_id.choices = [
+        SelectChoice(c.id, c.text("name")) for c in (cycle.categories if cycle else [])
+    ]
+    form.metric_key.choices = [SelectChoice("", "–")] + [
+        SelectChoice(key, str(metric.label)) for key, metric in METRIC_KEYS.items()
+    ]
+    return form
+
+
+def setup_done(message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("awards.setup"))
+
+
+def setup_refused(refusal: AwardRefused):
+    db.session.rollback()
+    flash(str(refusal), "error")
+    return redirect(url_for("awards.setup"))
+
+
+@bp.get("/admin/awards/setup")
+@role_required(Role.ORGANISER)
+def setup():
+    return setup_page()
+
+
+@bp.post("/admin/awards/cycles")
+@role_required(Role.ORGANISER)
+def create_cycle():
+    form = CycleForm()
+    if not form.validate():
+        return setup_page(400, cycle_form=form)
+    fields = ("year", "reference_start", "reference_end", "min_jurors", "normalisation")
+    try:
+        operations.create_cycle({name: getattr(form, name).data for name in fields}, current_user)
+    except AwardRefused as refusal:
+        return setup_refused(refusal)
+    return setup_done(_("The award cycle is created."))
+
+
+@bp.post("/admin/awards/<int:year>/categories")
+@role_required(Role.ORGANISER)
+def add_category(year: int):
+    cycle = cycle_or_404(year)
+    form = CategoryForm()
+    if not form.validate():
+        return setup_page(400, category_form=form)
+    values = {
+        name: getattr(form, name).data
+        for name in ("key", "name_fr", "name_nl", "name_en", "gold_threshold", "silver_threshold")
+    }
+    values["bronze_threshold"] = form.bronze_threshold.data
+    values["outcome_mode"] = OutcomeMode(form.outcome_mode.data)
+    try:
+        operations.add_category(cycle, values, current_user)
+    except AwardRefused as refusal:
+        return setup_refused(refusal)
+    return setup_done(_("The category is added."))
+
+
+@bp.post("/admin/awards/<int:year>/criteria")
+@role_required(Role.ORGANISER)
+def add_criterion(year: int):
+    cycle = cycle_or_404(year)
+    form = prepared_criterion_form(cycle, CriterionForm())
+    if not form.validate():
+        return setup_page(400, criterion_form=form)
+    category = db.get_or_404(AwardCategory, form.category_id.data)
+    texts = ("name_fr", "name_nl", "name_en", "description_fr", "description_nl", "description_en")
+    values = {name: getattr(form, name).data or "" for name in texts}
+    values["weight"] = form.weight.data
+    values["kind"] = CriterionKind(form.kind.data)
+    values["metric_key"] = form.metric_key.data or None
+    values["metric_transform"] = MetricTransform(form.metric_transform.data or "period_value")
+    try:
+        operations.add_criterion(category, values, current_user)
+    except AwardRefused as refusal:
+        return setup_refused(refusal)
+    return setup_done(_("The criterion is added."))
+
+
+@bp.post("/admin/awards/<int:year>/jurors")
+@role_required(Role.ORGANISER)
+def assign_juror(year: int):
+    cycle = cycle_or_404(year)
+    form = JurorForm()
+    form.user_id.choices = [
+        SelectChoice(j.id, j.email)
+        for j in db.session.execute(select(User).where(User.role == Role.JUROR)).scalars()
+    ]
+    form.organisation_ids.choices = [
+        SelectChoice(o.id, o.slug) for o in db.session.execute(select(Organisation)).scalars()
+    ]
+    if not form.validate():
+        return setup_page(400, juror_form=form)
+    try:
+        operations.assign_juror(
+            cycle, db.get_or_404(User, form.user_id.data), form.organisation_ids.data, current_user
+        )
+    except AwardRefused as refusal:
+        return setup_refused(refusal)
+    return setup_done(_("The juror is on the jury."))
 
 
 @bp.post("/admin/awards/<int:year>/advance")

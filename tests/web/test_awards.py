@@ -368,3 +368,92 @@ def test_organisers_remind_the_jurors_with_nominations_left(
     assert recipients == ["jure1@demo.eventweek.test", "jure3@demo.eventweek.test"]
     first = next(m for m in smtp.messages if m["To"] == "jure1@demo.eventweek.test")
     assert "4 candidatures" in first.get_body(("plain",)).get_content()
+
+
+def test_an_organiser_sets_up_a_cycle_its_categories_criteria_and_jury(signed_in, organiser, juror):
+    hospital = make_organisation(slug="hopital-jury", kind="hospital")
+    db.session.commit()
+    client = signed_in(organiser)
+
+    def post(url, **data):
+        token = csrf_token(client.get("/admin/awards/setup").get_data(as_text=True))
+        return client.post(url, data={"csrf_token": token, **data})
+
+    cycle_fields = {"year": "2031", "reference_start": "2030-01-01", "min_jurors": "2"}
+    assert (
+        post("/admin/awards/cycles", **cycle_fields, reference_end="2029-12-31").status_code == 400
+    )
+    assert (
+        post("/admin/awards/cycles", **cycle_fields, reference_end="2030-12-31").status_code == 302
+    )
+    assert (
+        post("/admin/awards/cycles", **cycle_fields, reference_end="2030-12-31").status_code == 302
+    )
+    assert len(db.session.execute(select(AwardCycle)).all()) == 1  # the second was refused
+
+    assert (
+        post(
+            "/admin/awards/2031/categories",
+            key="Général!",
+            name_fr="Généraux",
+            outcome_mode="ranking",
+        ).status_code
+        == 400
+    )
+    assert (
+        post(
+            "/admin/awards/2031/categories",
+            key="general",
+            name_fr="Généraux",
+            outcome_mode="ranking",
+        ).status_code
+        == 302
+    )
+    cycle = db.session.execute(select(AwardCycle)).scalar_one()
+    db.session.refresh(cycle)
+    category = cycle.categories[0]
+    criterion = {"category_id": category.id, "name_fr": "Innovation", "kind": "jury"}
+    assert post("/admin/awards/2031/criteria", **criterion, weight="0").status_code == 400
+    assert post("/admin/awards/2031/criteria", **criterion, weight="2").status_code == 302
+    metric = {**criterion, "name_fr": "Documents", "kind": "metric", "weight": "1"}
+    assert post("/admin/awards/2031/criteria", **metric).status_code == 400  # no figure chosen
+    assert (
+        post(
+            "/admin/awards/2031/criteria",
+            **metric,
+            metric_key="documents_published",
+            metric_transform="growth",
+        ).status_code
+        == 302
+    )
+    db.session.refresh(category)
+    assert [
+        (c.kind.value, c.metric_transform and c.metric_transform.value) for c in category.criteria
+    ] == [
+        ("jury", None),
+        ("metric", "growth"),
+    ]
+
+    assert (
+        post(
+            "/admin/awards/2031/jurors", user_id=juror.id, organisation_ids=hospital.id
+        ).status_code
+        == 302
+    )
+    assert post("/admin/awards/2031/jurors", user_id=organiser.id).status_code == 400  # not a juror
+    page = client.get("/admin/awards/setup").get_data(as_text=True)
+    assert juror.email in page and "Organisation" in page or hospital.name_fr in page
+    actions = set(db.session.execute(select(AuditEntry.action)).scalars())
+    assert {
+        "award.cycle_created",
+        "award.category_added",
+        "award.criterion_added",
+        "award.juror_assigned",
+    } <= actions
+
+    cycle.phase = Phase.SCORING_OPEN
+    db.session.commit()
+    late = post("/admin/awards/2031/criteria", **criterion, weight="1")
+    assert late.status_code == 302
+    db.session.refresh(category)
+    assert len(category.criteria) == 2  # refused once scoring is open
