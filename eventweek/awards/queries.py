@@ -153,3 +153,13 @@ def jury_progress(cycle: AwardCycle, nominations_: list[Nomination], jurors: lis
         for j in jurors
     }
     return recused, done, expected
+
+
+def scored_by(cycle: AwardCycle, nominations_: list[Nomination], recused: set) -> dict[int, int]:
+    """Per nomination, how many of the jurors who may score it have scored it in full."""
+    counts = score_counts(cycle)
+    juror_ids = cycle_juror_ids(cycle)
+    return {
+        n.id: sum(1 for j in juror_ids if (n.id, j) not in recused and is_done(n, counts, j))
+        for n in nominations_
+    }

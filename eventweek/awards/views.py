@@ -349,6 +349,7 @@ def admin_home():
         progress=progress,
         expected=expected,
         recused_count={n.id: sum(1 for pair in recusals if pair[0] == n.id) for n in nominations},
+        scored_by=queries.scored_by(cycle, nominations, recusals),
         results=cycle_results(cycle) if show_results else None,
         comments=comments([n.id for n in nominations]) if show_results else {},
         eligibility_form=EligibilityForm(formdata=None),

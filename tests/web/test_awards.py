@@ -457,3 +457,39 @@ def test_an_organiser_sets_up_a_cycle_its_categories_criteria_and_jury(signed_in
     assert late.status_code == 302
     db.session.refresh(category)
     assert len(category.criteria) == 2  # refused once scoring is open
+
+
+def test_the_jury_decides_a_tie_with_a_reason(signed_in, jurors, organiser_client):
+    advance(organiser_client, Phase.SCORING_OPEN)
+    # The decision is recorded once scoring closes, with its order and reason; an order
+    # naming nominations outside the category is refused.
+    for number in (2, 3):
+        juror_client = signed_in(jurors[number - 1])
+        for slug in ("demo-psy-nord", "demo-psy-sud"):
+            assert score(juror_client, nomination_of(slug), ["7", "7", "7"]).status_code == 302
+    advance(organiser_client, Phase.SCORING_CLOSED)
+    page = organiser_client.get("/admin/awards/").get_data(as_text=True)
+    north, south = nomination_of("demo-psy-nord"), nomination_of("demo-psy-sud")
+    category = north.category
+    response = organiser_client.post(
+        f"/admin/awards/categories/{category.id}/tie",
+        data={"csrf_token": csrf_token(page), "order": f"{south.id}, {north.id}", "reason": "Vote"},
+    )
+    assert response.status_code == 302
+    entry = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "award.tie_decided")
+    ).scalar_one()
+    assert entry.details == {"order": [south.id, north.id], "reason": "Vote"}
+    forged = organiser_client.post(
+        f"/admin/awards/categories/{category.id}/tie",
+        data={"csrf_token": csrf_token(page), "order": "999999", "reason": "x"},
+    )
+    assert forged.status_code == 302
+    assert (
+        len(
+            db.session.execute(
+                select(AuditEntry).where(AuditEntry.action == "award.tie_decided")
+            ).all()
+        )
+        == 1
+    )
