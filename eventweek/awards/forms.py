@@ -28,6 +28,17 @@ from eventweek.metrics.keys import METRIC_KEYS
 from eventweek.textinput import long_text_field, no_control_characters, strip_text
 
 
+def text_field(label, max_length: int = 200, required: str | None = None) -> StringField:
+    """One line of text, trimmed and bounded; `required` is the message when it is empty."""
+    validators = [
+        Length(max=max_length, message=_l("Please keep this under %(max)d characters.")),
+        no_control_characters(),
+    ]
+    if required:
+        validators.insert(0, InputRequired(message=required))
+    return StringField(label, filters=[strip_text], validators=validators)
+
+
 class NominationForm(FlaskForm):
     organisation_id = SelectField(
         _l("Hospital"),
@@ -48,14 +59,9 @@ class NominationForm(FlaskForm):
         ],
     )
     projects = long_text_field(_l("Data-sharing projects to consider"), 3000)
-    contact = StringField(
+    contact = text_field(
         _l("Contact person (name and e-mail or phone)"),
-        filters=[strip_text],
-        validators=[
-            InputRequired(message=_l("Please give a contact person.")),
-            Length(max=200, message=_l("Please keep this under %(max)d characters.")),
-            no_control_characters(),
-        ],
+        required=_l("Please give a contact person."),
     )
 
     attachments = MultipleFileField(
@@ -101,26 +107,12 @@ class EligibilityForm(FlaskForm):
         choices=[SelectChoice("yes", _l("Eligible")), SelectChoice("no", _l("Not eligible"))],
         validators=[InputRequired()],
     )
-    reason = StringField(
-        _l("Reason"),
-        filters=[strip_text],
-        validators=[
-            InputRequired(message=_l("Please give the reason.")),
-            Length(max=500, message=_l("Please keep this under %(max)d characters.")),
-            no_control_characters(),
-        ],
-    )
+    reason = text_field(_l("Reason"), 500, required=_l("Please give the reason."))
 
 
 class ConflictForm(FlaskForm):
-    reason = StringField(
-        _l("Why (seen by the organisers only)"),
-        filters=[strip_text],
-        validators=[
-            InputRequired(message=_l("Please give the reason.")),
-            Length(max=500, message=_l("Please keep this under %(max)d characters.")),
-            no_control_characters(),
-        ],
+    reason = text_field(
+        _l("Why (seen by the organisers only)"), 500, required=_l("Please give the reason.")
     )
     confirm = BooleanField(
         _l("I have a conflict of interest with this nomination and will not score it."),
@@ -134,15 +126,7 @@ class TieForm(FlaskForm):
         filters=[strip_text],
         validators=[InputRequired(message=_l("Please give the order."))],
     )
-    reason = StringField(
-        _l("Reason"),
-        filters=[strip_text],
-        validators=[
-            InputRequired(message=_l("Please give the reason.")),
-            Length(max=500, message=_l("Please keep this under %(max)d characters.")),
-            no_control_characters(),
-        ],
-    )
+    reason = text_field(_l("Reason"), 500, required=_l("Please give the reason."))
 
 
 def parse_score(raw: str | None) -> Decimal | None:
@@ -162,16 +146,6 @@ def parse_score(raw: str | None) -> Decimal | None:
     if (value * 2) % 1 != 0:
         raise ValidationError(_l("Scores go by whole or half points (7 or 7.5)."))
     return value
-
-
-def text_field(label, max_length: int = 200, required: bool = True) -> StringField:
-    validators = [
-        Length(max=max_length, message=_l("Please keep this under %(max)d characters.")),
-        no_control_characters(),
-    ]
-    if required:
-        validators.insert(0, InputRequired(message=_l("Please fill in this field.")))
-    return StringField(label, filters=[strip_text], validators=validators)
 
 
 class CycleForm(FlaskForm):
@@ -206,10 +180,12 @@ class CycleForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    key = text_field(_l("Identifier (letters, digits and dashes)"), 64)
-    name_fr = text_field(_l("Name in French"))
-    name_nl = text_field(_l("Name in Dutch"), required=False)
-    name_en = text_field(_l("Name in English"), required=False)
+    key = text_field(
+        _l("Identifier (letters, digits and dashes)"), 64, required=_l("Please fill in this field.")
+    )
+    name_fr = text_field(_l("Name in French"), required=_l("Please fill in this field."))
+    name_nl = text_field(_l("Name in Dutch"))
+    name_en = text_field(_l("Name in English"))
     outcome_mode = SelectField(
         _l("Outcome"),
         choices=[
@@ -238,9 +214,9 @@ class CriterionForm(FlaskForm):
         coerce=int,
         validators=[InputRequired(message=_l("Please choose the category."))],
     )
-    name_fr = text_field(_l("Name in French"))
-    name_nl = text_field(_l("Name in Dutch"), required=False)
-    name_en = text_field(_l("Name in English"), required=False)
+    name_fr = text_field(_l("Name in French"), required=_l("Please fill in this field."))
+    name_nl = text_field(_l("Name in Dutch"))
+    name_en = text_field(_l("Name in English"))
     description_fr = long_text_field(_l("Description in French"), 1000)
     description_nl = long_text_field(_l("Description in Dutch"), 1000)
     description_en = long_text_field(_l("Description in English"), 1000)

@@ -359,19 +359,8 @@ def admin_home():
 
 def setup_page(status=200, **forms):
     cycle = queries.latest_cycle()
-    jurors = list(
-        db.session.execute(
-            select(User).where(User.role == Role.JUROR).order_by(User.email)
-        ).scalars()
-    )
-    organisations = list(
-        db.session.execute(select(Organisation).order_by(Organisation.name_fr)).scalars()
-    )
-    juror_form = forms.get("juror_form") or JurorForm(formdata=None)
-    juror_form.user_id.choices = [SelectChoice(j.id, j.email) for j in jurors]
-    juror_form.organisation_ids.choices = [
-        SelectChoice(o.id, o.text("name")) for o in organisations
-    ]
+    organisations = all_organisations()
+    juror_form = prepared_juror_form(forms.get("juror_form") or JurorForm(formdata=None))
     criterion_form = prepared_criterion_form(
         cycle, forms.get("criterion_form") or CriterionForm(formdata=None)
     )
@@ -395,6 +384,21 @@ def setup_page(status=200, **forms):
         ),
         status,
     )
+
+
+def all_organisations() -> list[Organisation]:
+    return list(db.session.execute(select(Organisation).order_by(Organisation.name_fr)).scalars())
+
+
+def prepared_juror_form(form: JurorForm) -> JurorForm:
+    jurors = db.session.execute(
+        select(User).where(User.role == Role.JUROR).order_by(User.email)
+    ).scalars()
+    form.user_id.choices = [SelectChoice(j.id, j.email) for j in jurors]
+    form.organisation_ids.choices = [
+        SelectChoice(o.id, o.text("name")) for o in all_organisations()
+    ]
+    return form
 
 
 def prepared_criterion_form(cycle, form: CriterionForm) -> CriterionForm:
@@ -484,14 +488,7 @@ def add_criterion(year: int):
 @role_required(Role.ORGANISER)
 def assign_juror(year: int):
     cycle = cycle_or_404(year)
-    form = JurorForm()
-    form.user_id.choices = [
-        SelectChoice(j.id, j.email)
-        for j in db.session.execute(select(User).where(User.role == Role.JUROR)).scalars()
-    ]
-    form.organisation_ids.choices = [
-        SelectChoice(o.id, o.slug) for o in db.session.execute(select(Organisation)).scalars()
-    ]
+    form = prepared_juror_form(JurorForm())
     if not form.validate():
         return setup_page(400, juror_form=form)
     try:
