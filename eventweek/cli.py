@@ -61,9 +61,13 @@ def seed_demo_command(year: int | None, if_empty: bool) -> None:
         # A demo made before accounts existed still gets them.
         accounts = seed_demo_accounts()
         figures = seed_published_figures()
+        # A demo made before the award existed gets its demo cycle too.
+        latest = db.session.execute(select(func.max(Edition.year))).scalar_one()
+        award = seed_demo_award(latest)
         db.session.commit()
         click.echo("The database already holds an edition; nothing seeded.")
         click.echo(f"Demo accounts: {accounts} created.")
+        click.echo(f"Demo award {latest}: {award} rows created.")
         click.echo(f"The network's published figures: {figures.created} added.")
         return
     year = year or coming_year(brussels_today())

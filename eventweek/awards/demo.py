@@ -121,8 +121,14 @@ def demo_figures_csv(year: int) -> bytes:
 
 
 def seed_demo_award(year: int) -> int:
-    """Create the demo cycle of `year` unless it exists; returns the rows created (0 if so)."""
+    """Create the demo cycle of `year` unless it exists, or the demo hospitals do not;
+    returns the rows created (0 if none)."""
     if db.session.execute(select(AwardCycle.id).where(AwardCycle.year == year)).first():
+        return 0
+    found = db.session.execute(
+        select(Organisation.slug).where(Organisation.slug.in_(GENERAL))
+    ).scalars()
+    if set(found) != set(GENERAL):
         return 0
     organisations = {}
     for slug, name in DEMO_PSYCHIATRIC.items():

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from eventweek.accounts.demo import DEMO_PASSWORD
 from eventweek.accounts.models import Role, User
 from eventweek.audit.models import AuditEntry
+from eventweek.awards.models import AwardJuror, JurorAffiliation
 from eventweek.extensions import db
 from tests.factories import make_organisation
 from tests.flows import login
@@ -136,6 +137,8 @@ def test_a_demo_seeded_before_accounts_existed_gets_them(app, app_context):
     runner = app.test_cli_runner()
     runner.invoke(args=["seed-demo", "--year", "2027"])
     db.session.execute(AuditEntry.__table__.delete())
+    db.session.execute(AwardJuror.__table__.delete())
+    db.session.execute(JurorAffiliation.__table__.delete())
     db.session.execute(User.__table__.delete())
     db.session.commit()
     result = runner.invoke(args=["seed-demo", "--if-empty"])
