@@ -11,12 +11,13 @@ holds the signed-in header, flash messages and CSRF tokens.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from eventweek.audit.models import AuditEntry
 from eventweek.extensions import cache, db
@@ -42,6 +43,20 @@ class CachedPart:
     last_modified: datetime | None = None
 
 
+@functools.cache
+def version_statement() -> Select:
+    return select(
+        select(func.count(Activity.id)).scalar_subquery(),
+        select(func.sum(Activity.revision)).scalar_subquery(),
+        select(func.max(Activity.updated_at)).scalar_subquery(),
+        select(func.count(Edition.id)).scalar_subquery(),
+        select(func.max(Edition.id)).scalar_subquery(),
+        select(func.max(AuditEntry.id)).scalar_subquery(),
+        select(func.max(Registration.id)).scalar_subquery(),
+        select(func.max(Registration.updated_at)).scalar_subquery(),
+    )
+
+
 def programme_version() -> ProgrammeVersion:
     """The programme's version, in one query of aggregates that indexes answer.
 
@@ -50,18 +65,7 @@ def programme_version() -> ProgrammeVersion:
     operations, each of which writes an audit entry. A new registration has a higher id,
     and every change of one moves its `updated_at`.
     """
-    row = db.session.execute(
-        select(
-            select(func.count(Activity.id)).scalar_subquery(),
-            select(func.sum(Activity.revision)).scalar_subquery(),
-            select(func.max(Activity.updated_at)).scalar_subquery(),
-            select(func.count(Edition.id)).scalar_subquery(),
-            select(func.max(Edition.id)).scalar_subquery(),
-            select(func.max(AuditEntry.id)).scalar_subquery(),
-            select(func.max(Registration.id)).scalar_subquery(),
-            select(func.max(Registration.updated_at)).scalar_subquery(),
-        )
-    ).one()
+    row = db.session.execute(version_statement()).one()
     values = tuple(str(value) for value in row)
     return ProgrammeVersion(content=values[:6], seats=values[6:])
 
