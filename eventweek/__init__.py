@@ -18,7 +18,7 @@ from eventweek.api.views import bp as api_bp
 from eventweek.awards.views import bp as awards_bp
 from eventweek.calendar.views import bp as calendar_bp
 from eventweek.config import build_config
-from eventweek.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from eventweek.extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
 from eventweek.metrics.views import bp as metrics_bp
 from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations.views import bp as registrations_bp
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     mail.init_app(app)
+    cache.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)

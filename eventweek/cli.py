@@ -26,6 +26,7 @@ from eventweek.outbox.delivery import commit_and_deliver, deliver
 from eventweek.registrations.models import utcnow
 from eventweek.registrations.operations import mark_all_no_shows, purge_expired, queue_reminders
 from eventweek.sessions.demo import coming_year, seed_demo
+from eventweek.sessions.load_data import LoadDataRefused, seed_load
 from eventweek.sessions.models import Edition
 from eventweek.sessions.queries import brussels_today
 
@@ -80,6 +81,48 @@ def seed_demo_command(year: int | None, if_empty: bool) -> None:
     click.echo(f"Demo award {year}: {award} rows created.")
     click.echo(f"Demo accounts: {accounts} created.")
     click.echo(f"The network's published figures: {figures.created} added.")
+
+
+@click.command("seed-load")
+@click.option("--activities", type=click.IntRange(0), default=500, show_default=True)
+@click.option("--registrations", type=click.IntRange(0), default=20_000, show_default=True)
+@click.option(
+    "--rush-sessions",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Also add this many empty sessions open for registration (a registration rush).",
+)
+@click.option("--rush-capacity", type=click.IntRange(1), default=30, show_default=True)
+@click.option("--force", is_flag=True, help="Add the data even beside data not generated.")
+@with_appcontext
+def seed_load_command(
+    activities: int, registrations: int, rush_sessions: int, rush_capacity: int, force: bool
+) -> None:
+    """Generate load-test data in the coming edition: activities (flagged as demo data,
+    titled as generated) and registrations spread over them, written in bulk.
+
+    Exits 1 without writing if the database holds activities or registrants that were
+    not generated, unless --force.
+    """
+    started = time.perf_counter()
+    try:
+        report = seed_load(
+            activities,
+            registrations,
+            rush_activities=rush_sessions,
+            rush_capacity=rush_capacity,
+            force=force,
+        )
+    except LoadDataRefused as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+    click.echo(
+        f"Load data {report.year}: {report.activities} activities, "
+        f"{report.rush_activities} rush sessions, {report.registrations} registrations "
+        f"of {report.registrants} people, in {time.perf_counter() - started:.1f} s."
+    )
 
 
 @users_cli.command("create")
@@ -279,6 +322,7 @@ def awards_results(year: int | None, as_json: bool) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_load_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(users_cli)

@@ -94,4 +94,12 @@ def build_config(instance_path: str) -> dict:
         ),
         # Largest CSV of figures an organiser may upload at /admin/metrics.
         "METRICS_IMPORT_MAX_BYTES": env_int("METRICS_IMPORT_MAX_BYTES", 20_000_000),
+        # The rendered programme and feeds (Flask-Caching's names): per process by default,
+        # shared by every process in Redis when CACHE_REDIS_URL is set.
+        "CACHE_TYPE": os.environ.get(
+            "CACHE_TYPE", "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"
+        ),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or None,
+        "CACHE_DEFAULT_TIMEOUT": env_int("CACHE_DEFAULT_TIMEOUT", 3600),
+        "CACHE_KEY_PREFIX": "eventweek:",
     }

@@ -4,8 +4,11 @@ The interface language comes from `?lang=`, then the cookie the language switche
 then the browser's Accept-Language, then French.
 """
 
-from flask import current_app, has_request_context, request
-from flask_babel import get_locale
+from functools import lru_cache
+
+from babel.dates import format_time
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import get_locale, get_translations
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
@@ -22,7 +25,10 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or "fr")
+    # `.language`, not str(): the locales are bare languages, and str() costs ~5 µs, paid
+    # thousands of times per page by the templates' translations.
+    locale = get_locale()
+    return locale.language if locale is not None else "fr"
 
 
 class Translated:
@@ -36,3 +42,42 @@ class Translated:
     def texts(self, field: str) -> dict[str, str]:
         """The field in every language, each falling back to French where missing."""
         return {code: self.text(field, code) for code in LANGUAGE_NAMES}
+
+
+# Templates translate the same few strings thousands of times per page (the programme's
+# 500 cards): Flask-Babel looks the catalogue up on each call (about 20 µs), a dict
+# does it in well under one. Catalogues do not change while the process runs.
+_translated: dict[tuple[str, str], str] = {}
+
+
+def template_gettext(message: str) -> str:
+    key = (current_language(), message)
+    try:
+        return _translated[key]
+    except KeyError:
+        _translated[key] = translated = get_translations().ugettext(message)
+        return translated
+
+
+def template_ngettext(singular: str, plural: str, number: int) -> str:
+    return get_translations().ungettext(singular, plural, number)
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Replace the templates' `_()`/`gettext()` (installed by Flask-Babel) with the memo."""
+    app.jinja_env.install_gettext_callables(
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        newstyle=True,
+        pgettext=lambda context, message: get_translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, number: get_translations().unpgettext(
+            context, singular, plural, number
+        ),
+    )
+
+
+@lru_cache(maxsize=4096)
+def short_time(moment, language: str) -> str:
+    """`moment` (aware, already in its time zone) as a short time in `language`; memoised,
+    as a programme shows the same few start times hundreds of times."""
+    return format_time(moment, "short", locale=language)

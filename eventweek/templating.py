@@ -6,9 +6,9 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, has_request_context, request, url_for
-from flask_babel import format_date, format_time
+from flask_babel import format_date
 
-from eventweek.i18n import LANGUAGE_NAMES, current_language
+from eventweek.i18n import LANGUAGE_NAMES, current_language, install_template_gettext, short_time
 from eventweek.links import external_url
 from eventweek.sessions import labels
 from eventweek.sessions.models import BRUSSELS
@@ -51,7 +51,7 @@ def day_label(day: date | datetime) -> str:
 
 
 def time_label(moment: datetime) -> str:
-    return format_time(in_brussels(moment), "short", rebase=False)
+    return short_time(in_brussels(moment), current_language())
 
 
 def without_none(attributes: dict) -> dict:
@@ -60,6 +60,7 @@ def without_none(attributes: dict) -> dict:
 
 
 def register(app: Flask) -> None:
+    install_template_gettext(app)
     app.jinja_env.filters["without_none"] = without_none
     app.jinja_env.filters["day"] = day_label
     app.jinja_env.filters["time"] = time_label

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import force_locale
@@ -26,6 +28,11 @@ from eventweek.i18n import current_language
 from eventweek.registrations.queries import availabilities
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import BRUSSELS, Activity, Edition
+from eventweek.sessions.programme_cache import (
+    CachedPart,
+    cached_part,
+    programme_version,
+)
 from eventweek.sessions.queries import (
     current_edition,
     edition_by_year,
@@ -59,6 +66,18 @@ def edition_programme_feed(year: int):
 
 def edition_feed(edition: Edition):
     filters = feed_filters()
+    feed = cached_part(
+        "programme.ics",
+        (edition.id, filters),
+        programme_version().content,
+        lambda: build_edition_feed(edition, filters),
+    )
+    return conditional(
+        feed.body, CALENDAR_TYPE, f"semaine-esante-{edition.year}.ics", feed.last_modified
+    )
+
+
+def build_edition_feed(edition: Edition, filters: ProgrammeFilters) -> CachedPart:
     language = filters.language or "fr"
     # One query: the feed needs neither the languages rows nor anything per activity.
     activities = list(
@@ -69,12 +88,7 @@ def edition_feed(edition: Edition):
     with force_locale(language):
         name = _("eHealth Week") + f" {edition.year}"
     body = programme_calendar(activities, language, name)
-    return conditional(
-        body,
-        CALENDAR_TYPE,
-        f"semaine-esante-{edition.year}.ics",
-        activities,
-    )
+    return CachedPart(body, last_modified=newest_change(activities))
 
 
 @bp.get("/sessions/<int:activity_id>.ics")
@@ -87,49 +101,79 @@ def activity_feed(activity_id: int):
         body,
         CALENDAR_TYPE,
         f"semaine-esante-{activity.id}.ics",
-        [activity],
+        activity.updated_at,
     )
 
 
 @bp.get("/schedule.xml")
 def schedule_xml():
-    edition, activities, language = schedule_data()
-    body = build_frab_xml(
-        conference(edition, language), schedule_events(activities, edition, language), BRUSSELS
+    schedule = cached_schedule("xml", build_schedule_xml)
+    return conditional(
+        schedule.body, "application/xml; charset=utf-8", "schedule.xml", schedule.last_modified
     )
-    return conditional(body, "application/xml; charset=utf-8", "schedule.xml", activities)
 
 
 @bp.get("/schedule.json")
 def schedule_json():
-    edition, activities, language = schedule_data()
-    document = build_schedule_json(
-        conference(edition, language), schedule_events(activities, edition, language), BRUSSELS
-    )
-    body = json.dumps(document, ensure_ascii=False, indent=1).encode()
-    return conditional(body, "application/json", "schedule.json", activities)
+    schedule = cached_schedule("json", build_schedule_document)
+    return conditional(schedule.body, "application/json", "schedule.json", schedule.last_modified)
 
 
 @bp.get("/embed/programme")
 def embed_programme():
-    """The programme without the site's chrome, for partners' pages (in an iframe)."""
+    """The programme without the site's chrome, for partners' pages (in an iframe).
+
+    The whole page is cached: it has no layout, nothing per person."""
     filters, _ignored = ProgrammeFilters.from_args(request.args)
+    version = programme_version()
+    page = cached_part(
+        "embed",
+        (current_language(), filters),
+        version.content + version.seats,
+        lambda: render_embed(filters),
+    )
+    return page.body
+
+
+def render_embed(filters: ProgrammeFilters) -> CachedPart:
     edition = current_edition()
     activities = public_programme(edition, filters) if edition else []
-    return render_template(
+    body = render_template(
         "calendar/embed.html",
         edition=edition,
         days=group_by_day(activities),
         availability=availabilities(activities),
     )
+    return CachedPart(body)
 
 
-def schedule_data() -> tuple[Edition, list[Activity], str]:
-    edition = current_edition()
-    if edition is None:
-        abort(404)
+def cached_schedule(name: str, build) -> CachedPart:
+    """The current edition's schedule export `name`, from the cache or built by `build`
+    (edition, activities, language) → bytes."""
     filters = feed_filters()
-    return edition, public_programme(edition, filters), filters.language or "fr"
+
+    def build_part() -> CachedPart:
+        edition = current_edition()
+        if edition is None:
+            abort(404)
+        activities = public_programme(edition, filters)
+        body = build(edition, activities, filters.language or "fr")
+        return CachedPart(body, last_modified=newest_change(activities))
+
+    return cached_part(f"schedule.{name}", (filters,), programme_version().content, build_part)
+
+
+def build_schedule_xml(edition: Edition, activities: list[Activity], language: str) -> bytes:
+    return build_frab_xml(
+        conference(edition, language), schedule_events(activities, edition, language), BRUSSELS
+    )
+
+
+def build_schedule_document(edition: Edition, activities: list[Activity], language: str) -> bytes:
+    document = build_schedule_json(
+        conference(edition, language), schedule_events(activities, edition, language), BRUSSELS
+    )
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
 def feed_filters() -> ProgrammeFilters:
@@ -147,11 +191,16 @@ def feed_filters() -> ProgrammeFilters:
     return filters
 
 
+def newest_change(activities: Iterable[Activity]) -> datetime | None:
+    """When the newest of `activities` last changed: a feed's Last-Modified."""
+    return max((activity.updated_at for activity in activities), default=None)
+
+
 def conditional(
     body: bytes,
     content_type: str,
     filename: str,
-    activities: list[Activity],
+    last_modified: datetime | None,
     *,
     private: bool = False,
 ):
@@ -163,9 +212,8 @@ def conditional(
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.set_etag(hashlib.sha256(body).hexdigest())
-    changes = [activity.updated_at for activity in activities]
-    if changes:
-        response.last_modified = max(changes)
+    if last_modified is not None:
+        response.last_modified = last_modified
     if private:
         response.cache_control.private = True
         response.cache_control.no_cache = True  # may keep it, but must ask (304) each time

@@ -38,13 +38,24 @@ def management_token(registration: Registration) -> str:
     return derive_token(current_app.config["SECRET_KEY"], "manage", registration.token_salt)
 
 
+def checkin_qr(code: str) -> bytes:
+    """The QR image of the check-in page's address: a phone's camera opens it, code filled in."""
+    return qr_png(external_url("partner.checkin", code=code))
+
+
 def agenda_token(registration: Registration) -> str:
     salt = registration.registrant.agenda_salt
     return derive_token(current_app.config["SECRET_KEY"], "agenda", salt)
 
 
-def queue_registration_email(kind: str, registration: Registration) -> OutboxMessage:
-    """Render the `kind` e-mail for `registration` and add it to the outbox."""
+def queue_registration_email(
+    kind: str, registration: Registration, *, qr_image: bytes | None = None
+) -> OutboxMessage:
+    """Render the `kind` e-mail for `registration` and add it to the outbox.
+
+    `qr_image`: the check-in QR code (`checkin_qr`) made beforehand, outside the seat
+    lock; made here when not given.
+    """
     activity = registration.activity
     language = registration.language
     with force_locale(language):
@@ -85,7 +96,7 @@ def queue_registration_email(kind: str, registration: Registration) -> OutboxMes
                 "content_type": "image/png",
                 # The check-in page's address: a phone's camera opens it, code filled in.
                 "data": base64.b64encode(
-                    qr_png(external_url("partner.checkin", code=registration.checkin_code))
+                    qr_image or checkin_qr(registration.checkin_code)
                 ).decode(),
                 "encoding": "base64",
                 "content_id": QR_CONTENT_ID,

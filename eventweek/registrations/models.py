@@ -76,7 +76,10 @@ class Registration(db.Model):
     token_salt: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: its maximum is part of the programme's version (seats left), read per request.
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reminder_queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When the code was used at the door: "already used at 10:02" needs it, and

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from eventweek.calendar.entries import activity_calendar, event_text, uid_domain
 from eventweek.calendar.ics import activity_event, build_calendar
-from eventweek.calendar.views import CALENDAR_TYPE, conditional
+from eventweek.calendar.views import CALENDAR_TYPE, conditional, newest_change
 from eventweek.extensions import db, limiter
 from eventweek.i18n import current_language
 from eventweek.links import external_url
@@ -131,7 +131,7 @@ def event_download(token: str):
         body,
         CALENDAR_TYPE,
         f"semaine-esante-{registration.activity_id}.ics",
-        [registration.activity],
+        registration.activity.updated_at,
         private=True,
     )
 
@@ -158,7 +158,9 @@ def agenda(token: str):
         for registration in sorted(held, key=lambda r: r.activity.start_at)
     ]
     body = build_calendar(events, name=_agenda_name(language))
-    return conditional(body, CALENDAR_TYPE, "agenda.ics", [r.activity for r in held], private=True)
+    return conditional(
+        body, CALENDAR_TYPE, "agenda.ics", newest_change(r.activity for r in held), private=True
+    )
 
 
 @bp.get("/privacy")

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from eventweek.calendar.entries import add_to_calendar_links, feed_links
 from eventweek.i18n import LANGUAGE_COOKIE, current_language
@@ -15,6 +16,11 @@ from eventweek.registrations.forms import RegistrationForm
 from eventweek.registrations.queries import availabilities
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import ActivityKind, Audience
+from eventweek.sessions.programme_cache import (
+    CachedPart,
+    cached_part,
+    programme_version,
+)
 from eventweek.sessions.queries import (
     current_edition,
     get_public_activity,
@@ -45,19 +51,35 @@ def programme():
         _("The filter %(name)s=%(value)s is not known and was ignored.", name=name, value=value)
         for name, value in ignored
     ]
-    edition = current_edition()
-    activities = public_programme(edition, filters) if edition else []
+    version = programme_version()
+    listing = cached_part(
+        "programme",
+        (current_language(), filters),
+        version.content + version.seats,
+        lambda: render_programme_listing(filters),
+    )
     return render_template(
         "sessions/programme.html",
-        edition=edition,
-        filters=filters,
+        year=listing.year,
         notices=notices,
+        listing=Markup(listing.body),  # noqa: S704 - rendered by Jinja with autoescape
+    )
+
+
+def render_programme_listing(filters: ProgrammeFilters) -> CachedPart:
+    """The programme page below its notices, the same for everyone (it is cached)."""
+    edition = current_edition()
+    activities = public_programme(edition, filters) if edition else []
+    body = render_template(
+        "sessions/_programme_listing.html",
+        filters=filters,
         days=group_by_day(activities),
         availability=availabilities(activities),
         kinds=list(ActivityKind),
         audiences=list(Audience),
         links=feed_links(filters.as_args()),
     )
+    return CachedPart(body, year=edition.year if edition else None)
 
 
 @bp.get("/sessions/<int:activity_id>")

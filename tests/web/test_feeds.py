@@ -169,7 +169,8 @@ def test_the_feed_is_built_in_one_query_whatever_its_size(client, app, app_conte
             assert client.get("/programme.ics").status_code == 200
         finally:
             event.remove(db.engine, "before_cursor_execute", record)
-        return sum(1 for s in statements if "FROM activity" in s)
+        # Queries that load activities (not the programme's version, made of aggregates).
+        return sum(1 for s in statements if "FROM activity" in s and "count(activity.id)" not in s)
 
     make_activity(edition)
     db.session.commit()

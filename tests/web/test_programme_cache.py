@@ -1,0 +1,163 @@
+"""The programme page and the feeds are cached per language and filters, keyed on the
+programme's version: a second request renders nothing, and every change shows at once."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event
+
+from eventweek.extensions import db
+from eventweek.sessions.models import ActivityKind
+from eventweek.sessions.operations import cancel_activity, edit_as_organiser
+from eventweek.sessions.settings_operations import update_venue
+from tests.factories import make_activity, make_edition, make_user
+from tests.flows import outcome, register
+
+CACHED_URLS = [
+    "/programme",
+    "/programme.ics",
+    "/embed/programme",
+    "/schedule.xml",
+    "/schedule.json",
+]
+
+
+@contextmanager
+def counted_statements():
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def page(client, url: str, **headers) -> str:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", CACHED_URLS)
+def test_a_second_request_reads_only_the_version(url, client, app_context):
+    edition = make_edition(days_from_today=10)
+    for day in range(3):
+        make_activity(edition, day=day)
+    db.session.commit()
+    first = page(client, url)
+    with counted_statements() as statements:
+        second = page(client, url)
+    assert second == first
+    version_queries = [s for s in statements if "count(activity.id)" in s]
+    # The feeds also look up the edition they are for (its year names the file).
+    other = [s for s in statements if s not in version_queries and "FROM edition" not in s]
+    assert len(version_queries) == 1 and not other, statements
+    assert len(statements) <= 2
+
+
+def test_an_edit_through_the_operation_shows_at_once_everywhere(client, app_context):
+    edition = make_edition(days_from_today=10)
+    activity = make_activity(edition, title_fr="Titre ancien")
+    organiser = make_user("organiser")
+    db.session.commit()
+    for url in CACHED_URLS:
+        assert "Titre ancien" in page(client, url)
+
+    edit_as_organiser(organiser, activity, {"title_fr": "Titre nouveau"}, datetime.now(UTC))
+    db.session.commit()
+    for url in CACHED_URLS:
+        body = page(client, url)
+        assert "Titre nouveau" in body and "Titre ancien" not in body, url
+
+    cancel_activity(organiser, activity, datetime.now(UTC))
+    db.session.commit()
+    assert "Annulé" in page(client, "/programme", **{"Accept-Language": "fr"})
+
+
+def test_a_venue_renamed_in_the_settings_shows_at_once(client, app_context):
+    activity = make_activity(make_edition(days_from_today=10))
+    venue = activity.venue
+    organiser = make_user("organiser")
+    db.session.commit()
+    assert venue.name in page(client, "/programme")
+    values = {
+        "name": "Salle rebaptisée",
+        "street": venue.street,
+        "postcode": venue.postcode,
+        "city": venue.city,
+        "lat": None,
+        "lon": None,
+        "accessibility_fr": "",
+        "accessibility_nl": "",
+        "accessibility_en": "",
+        "is_demo": False,
+    }
+    update_venue(venue, values, actor=organiser)
+    db.session.commit()
+    assert "Salle rebaptisée" in page(client, "/programme")
+    assert "Salle rebaptisée" in page(client, "/programme.ics")
+
+
+def test_seats_left_follow_each_registration(client, app_context, smtp):
+    activity = make_activity(make_edition(days_from_today=10), capacity=2)
+    db.session.commit()
+    assert "2 places restantes" in page(client, "/programme", **{"Accept-Language": "fr"})
+    assert outcome(register(client, activity.id)) == "confirmed"
+    assert "1 place restante" in page(client, "/programme", **{"Accept-Language": "fr"})
+    assert "1 place restante" in page(client, "/embed/programme", **{"Accept-Language": "fr"})
+
+
+def test_languages_and_filters_do_not_mix(client, app_context):
+    edition = make_edition(days_from_today=10)
+    make_activity(edition, title_fr="Séance", title_nl="Sessie", title_en="Session")
+    make_activity(edition, kind=ActivityKind.CONFERENCE, title_fr="Conférence", title_en="Talk")
+    db.session.commit()
+    french = page(client, "/programme", **{"Accept-Language": "fr"})
+    dutch = page(client, "/programme", **{"Accept-Language": "nl"})
+    assert 'lang="fr"' in french and "Séance" in french and "Sessie" not in french
+    assert 'lang="nl"' in dutch and "Sessie" in dutch and "Séance" not in dutch
+    conferences = page(client, "/programme?kind=conference", **{"Accept-Language": "en"})
+    assert "Talk" in conferences and ">Session<" not in conferences
+    assert ">Session<" in page(client, "/programme", **{"Accept-Language": "en"})
+    assert "Conférence" not in page(client, "/programme.ics?kind=info_session")
+    assert "Conférence" in page(client, "/programme.ics")
+
+
+def test_what_is_per_person_is_never_cached(client, signed_in, app_context):
+    make_activity(make_edition(days_from_today=10))
+    organiser = make_user("organiser")
+    db.session.commit()
+    anonymous = page(client, "/programme?kind=party")
+    staff = signed_in(organiser).get("/programme").get_data(as_text=True)
+    assert organiser.email in staff and 'name="csrf_token"' in staff
+    again = page(client, "/programme")
+    assert organiser.email not in again and 'name="csrf_token"' not in again
+    assert "party" in anonymous and "party" not in again  # the notice is not cached
+
+
+def test_the_programme_costs_the_same_queries_whatever_its_size(client, app_context):
+    """No N+1: 5 or 50 activities (with venues, organisations, languages, seats) cost the
+    same statements when the page is rendered (a cache miss)."""
+
+    def cold_render_statements() -> int:
+        with counted_statements() as statements:
+            page(client, "/programme")
+        return len(statements)
+
+    edition = make_edition(days_from_today=10)
+    for number in range(5):
+        make_activity(edition, day=number % 5, languages=["fr", "nl"])
+    db.session.commit()
+    small = cold_render_statements()
+    for number in range(45):
+        make_activity(edition, day=number % 5, hour=8 + number % 10, languages=["en"])
+    db.session.commit()
+    assert cold_render_statements() == small
+    assert small <= 6
