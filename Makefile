@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations extract-messages lint format migrate serve clean
+.PHONY: run test install install-dev translations extract-messages lint format migrate serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python 3.11 or newer is needed")'
@@ -48,6 +48,11 @@ run: migrate
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Load benchmarks (minutes; not part of `make test`): fresh SQLite database, and PostgreSQL
+# when BENCH_DATABASE_URL is set; writes the table into benchmarks/README.md.
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

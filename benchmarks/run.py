@@ -1,0 +1,462 @@
+"""`make bench`: measure the app under load beside a baseline taken in the same run.
+
+For SQLite (always) and PostgreSQL (when BENCH_DATABASE_URL is set): a fresh database,
+`flask db upgrade`, `flask seed-load`, then `gunicorn app:app` with the settings the
+README recommends, loaded by locust (headless, on 127.0.0.1, bounded in time). Prints a
+table (figure, measured, baseline, budget, met), writes it into benchmarks/README.md with
+the machine and the date, and exits 1 if a budget is missed.
+
+Scenarios are listed in SCENARIOS; the award aggregation and the metrics import will add
+theirs there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import requests
+from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+README = ROOT / "benchmarks" / "README.md"
+ACTIVITIES = 500
+REGISTRATIONS = 20_000
+RUSH_SESSIONS = 20
+RUSH_CAPACITY = 30
+RUSH_USERS = 50
+READ_USERS = 50
+DURATION = os.environ.get("BENCH_DURATION", "25s")
+CORES = os.cpu_count() or 1
+# The README's "Running in production" recommendation.
+WORKERS = 2 * CORES
+THREADS = 4
+RESULTS_START = "<!-- results: written by make bench -->"
+RESULTS_END = "<!-- end of results -->"
+
+
+@dataclass
+class Figure:
+    name: str
+    measured: float
+    unit: str
+    baseline: str
+    budget: str
+    met: bool | None  # None: reported, no budget
+
+    def cells(self) -> list[str]:
+        met = "-" if self.met is None else ("yes" if self.met else "NO")
+        return [self.name, f"{self.measured:,.1f} {self.unit}", self.baseline, self.budget, met]
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str  # SQLAlchemy URL of the fresh database
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(backend: Backend, smtp_port: int) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": backend.url,
+        "SECRET_KEY": "benchmarks-only",
+        "BASE_URL": "http://127.0.0.1",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "RATELIMIT_ENABLED": "false",
+    }
+
+
+def flask(env: dict, *args: str) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True)
+
+
+@contextlib.contextmanager
+def smtp_sink() -> Iterator[int]:
+    """A real SMTP server that accepts and drops every message."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "aiosmtpd"), "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
+    )
+    try:
+        wait_for_port(port)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@contextlib.contextmanager
+def gunicorn(target: str, env: dict) -> Iterator[tuple[str, psutil.Process]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            target,
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}", psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    rps: float
+    p95: float
+    failures: int
+    per_name: dict[str, dict]
+
+
+def locust(user_class: str, host: str, users: int, env: dict) -> LoadResult:
+    with tempfile.TemporaryDirectory() as folder:
+        prefix = str(Path(folder) / "run")
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "benchmarks" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(users),
+                "--run-time",
+                DURATION,
+                "--host",
+                host,
+                "--csv",
+                prefix,
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                user_class,
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,  # locust exits 1 when a request failed: the figures say it
+            stdout=subprocess.DEVNULL,
+        )
+        with open(f"{prefix}_stats.csv", newline="") as stats_file:
+            rows = {row["Name"]: row for row in csv.DictReader(stats_file)}
+    total = rows.pop("Aggregated")
+    return LoadResult(
+        requests=int(total["Request Count"]),
+        rps=float(total["Requests/s"]),
+        p95=float(total["95%"]),
+        failures=int(total["Failure Count"]),
+        per_name=rows,
+    )
+
+
+@contextlib.contextmanager
+def peak_rss(master: psutil.Process) -> Iterator[dict]:
+    """Samples the resident memory of the server's workers until the block ends."""
+    peak = {"bytes": 0}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            for worker in master.children():
+                with contextlib.suppress(psutil.Error):
+                    peak["bytes"] = max(peak["bytes"], worker.memory_info().rss)
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def programme_scenario(backend: Backend, env: dict) -> list[Figure]:
+    """(a) The programme page and feed, unchanged programme, beside the ceiling."""
+    figures = []
+    with gunicorn("app:app", env) as (host, _master):
+        recorded = Path(tempfile.mkdtemp(prefix="bench-ceiling-"))
+        for path in ("programme", "programme.ics"):
+            response = requests.get(f"{host}/{path}", timeout=30)
+            response.raise_for_status()
+            (recorded / f"{path}.body").write_bytes(response.content)
+            (recorded / f"{path}.type").write_text(response.headers["Content-Type"])
+        app_result = locust("ProgrammeReader", host, READ_USERS, env)
+    with gunicorn("benchmarks.ceiling:app", {**env, "BENCH_CEILING_DIR": str(recorded)}) as (
+        host,
+        _master,
+    ):
+        ceiling = locust("ProgrammeReader", host, READ_USERS, env)
+    half = ceiling.rps / 2
+    figures.append(
+        Figure(
+            f"{backend.name}: /programme + .ics (3:1), {ACTIVITIES} activities",
+            app_result.rps,
+            "req/s",
+            f"ceiling {ceiling.rps:,.1f} req/s",
+            f">= {half:,.1f} req/s (half)",
+            app_result.rps >= half and app_result.failures == 0,
+        )
+    )
+    figures.append(
+        Figure(
+            f"{backend.name}: /programme + .ics p95",
+            app_result.p95,
+            "ms",
+            f"ceiling {ceiling.p95:,.0f} ms",
+            "-",
+            None,
+        )
+    )
+    return figures
+
+
+def rush_scenario(backend: Backend, env: dict) -> list[Figure]:
+    """(b) Registration rush, and (c) peak memory of a worker during it."""
+    engine = create_engine(backend.url)
+    with engine.connect() as connection:
+        rush_ids = list(
+            connection.execute(
+                text("SELECT id FROM activity WHERE title_en LIKE 'Load-test rush%' ORDER BY id")
+            ).scalars()
+        )
+    assert len(rush_ids) == RUSH_SESSIONS, rush_ids
+    load_env = {**env, "BENCH_RUSH_IDS": ",".join(map(str, rush_ids))}
+    with gunicorn("app:app", env) as (host, master), peak_rss(master) as peak:
+        result = locust("RushRegistrant", host, RUSH_USERS, load_env)
+    register = result.per_name["register"]
+    seconds = int(register["Request Count"]) / float(register["Requests/s"] or 1)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT a.id, a.capacity, "
+                "SUM(CASE WHEN r.state = 'confirmed' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN r.state = 'waitlisted' THEN 1 ELSE 0 END) "
+                "FROM activity a LEFT JOIN registration r ON r.activity_id = a.id "
+                "WHERE a.id IN :ids GROUP BY a.id, a.capacity"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": rush_ids},
+        ).all()
+    engine.dispose()
+    confirmed = sum(row[2] or 0 for row in rows)
+    waitlisted = sum(row[3] or 0 for row in rows)
+    beyond = sum(max((row[2] or 0) - row[1], 0) for row in rows)
+    stored = confirmed + waitlisted
+    rate = stored / seconds if seconds else 0.0
+    # The locustfile marks any answer but 200 as a failure (5xx, 4xx, no form).
+    server_errors = result.failures
+    target = 100.0
+    register_p95 = float(register["95%"])
+    form_p95 = float(result.per_name["form"]["95%"])
+    return [
+        Figure(
+            f"{backend.name}: rush, registrations stored per second",
+            rate,
+            "reg/s",
+            f"{RUSH_USERS} users, {RUSH_SESSIONS}x{RUSH_CAPACITY} seats",
+            f">= {target:.0f} reg/s",
+            rate >= target,
+        ),
+        Figure(
+            f"{backend.name}: rush, POST register p95",
+            register_p95,
+            "ms",
+            f"form GET p95 {form_p95:,.0f} ms",
+            "< 250 ms",
+            register_p95 < 250,
+        ),
+        Figure(
+            f"{backend.name}: rush, confirmed beyond capacity",
+            beyond,
+            "",
+            f"{confirmed} confirmed, {waitlisted} waiting",
+            "0",
+            beyond == 0 and confirmed == RUSH_SESSIONS * RUSH_CAPACITY,
+        ),
+        Figure(
+            f"{backend.name}: rush, failed requests (5xx or other)",
+            server_errors,
+            "",
+            f"{result.requests:,} requests",
+            "0",
+            server_errors == 0,
+        ),
+        Figure(
+            f"{backend.name}: rush, peak RSS of a worker",
+            peak["bytes"] / 2**20,
+            "MiB",
+            f"{WORKERS} workers x {THREADS} threads",
+            "-",
+            None,
+        ),
+    ]
+
+
+def cold_render_scenario(backend: Backend, env: dict) -> list[Figure]:
+    """The 500-activity page rendered with an empty cache, in process (median of 7)."""
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "profile.py"), "cold"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    times = [float(value) for value in re.findall(r"cold_ms=([0-9.]+)", output)]
+    warm = [float(value) for value in re.findall(r"warm_ms=([0-9.]+)", output)]
+    median = statistics.median(times)
+    return [
+        Figure(
+            f"{backend.name}: cold render of /programme ({ACTIVITIES} activities)",
+            median,
+            "ms",
+            f"cached {statistics.median(warm):.1f} ms",
+            "< 50 ms",
+            median < 50,
+        )
+    ]
+
+
+# (name, function): the award aggregation and the metrics import add theirs here.
+SCENARIOS: list[tuple[str, Callable[[Backend, dict], list[Figure]]]] = [
+    ("cold render", cold_render_scenario),
+    ("programme", programme_scenario),
+    ("registration rush", rush_scenario),
+]
+
+
+@contextlib.contextmanager
+def backends() -> Iterator[list[Backend]]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-db-"))
+    found = [Backend("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}")]
+    server = os.environ.get("BENCH_DATABASE_URL")
+    admin = None
+    name = f"eventweek_bench_{uuid.uuid4().hex[:10]}"
+    if server:
+        server_url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = server_url.set(database=name).render_as_string(hide_password=False)
+        found.append(Backend("PostgreSQL", url))
+    try:
+        yield found
+    finally:
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = psutil.virtual_memory().total / 2**30
+    return (
+        f"{CORES} cores ({model}), {memory:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def table(figures: list[Figure]) -> str:
+    header = ["figure", "measured", "baseline", "budget", "met"]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(figure.cells()) + " |" for figure in figures]
+    return "\n".join(lines)
+
+
+def write_readme(figures: list[Figure]) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = (
+        f"{RESULTS_START}\nLast run: {stamp}, on {machine()}; gunicorn {WORKERS} workers x "
+        f"{THREADS} threads, locust {READ_USERS}/{RUSH_USERS} users for {DURATION} each.\n\n"
+        f"{table(figures)}\n{RESULTS_END}"
+    )
+    content = README.read_text()
+    start, end = content.index(RESULTS_START), content.index(RESULTS_END) + len(RESULTS_END)
+    README.write_text(content[:start] + block + content[end:])
+
+
+def main() -> int:
+    figures: list[Figure] = []
+    with smtp_sink() as smtp_port, backends() as found:
+        for backend in found:
+            env = environment(backend, smtp_port)
+            flask(env, "db", "upgrade")
+            flask(
+                env,
+                "seed-load",
+                "--activities",
+                str(ACTIVITIES),
+                "--registrations",
+                str(REGISTRATIONS),
+                "--rush-sessions",
+                str(RUSH_SESSIONS),
+                "--rush-capacity",
+                str(RUSH_CAPACITY),
+            )
+            for name, scenario in SCENARIOS:
+                print(f"{backend.name}: {name}…", flush=True)
+                figures += scenario(backend, env)
+    print(table(figures))
+    write_readme(figures)
+    missed = [figure.name for figure in figures if figure.met is False]
+    if missed:
+        print("Budgets missed: " + "; ".join(missed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
