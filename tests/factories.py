@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from eventweek.accounts.models import Role
 from eventweek.accounts.operations import create_user
@@ -23,6 +23,7 @@ from eventweek.sessions.models import (
     OrganisationKind,
     Venue,
 )
+from eventweek.sessions.queries import brussels_today
 
 _numbers = itertools.count(1)
 
@@ -30,7 +31,8 @@ _numbers = itertools.count(1)
 def make_edition(year: int | None = None, *, days_from_today: int | None = None) -> Edition:
     """An edition of `year`, or one whose Monday is `days_from_today` away (negative: past)."""
     if days_from_today is not None:
-        first_day = date.today() + timedelta(days=days_from_today)
+        # Brussels' date, as the app counts days: the machine's clock is UTC.
+        first_day = brussels_today() + timedelta(days=days_from_today)
         year = first_day.year + 1000 + next(_numbers)  # years must be unique
         last_day = first_day + timedelta(days=4)
     else:
