@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from eventweek import cli, errors, health, i18n, templating
+from eventweek import cli, errors, health, i18n, security, templating
 from eventweek.accounts.access import load_user, send_to_login
 from eventweek.accounts.views import bp as accounts_bp
 from eventweek.admin.settings import bp as admin_settings_bp
@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(awards_bp)
     app.register_blueprint(health.bp)
     errors.register(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     return app
