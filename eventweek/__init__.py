@@ -80,7 +80,8 @@ def check_secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
         return
     if app.debug or app.testing:
-        app.config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105 - debug and tests only
+        # Debug and tests only (bandit B105: accepted, see docs/decisions/0006).
+        app.config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105  # nosec B105
         return
     raise RuntimeError(
         "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or write one to "
