@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from eventweek import cli, errors, health, i18n, templating
+from eventweek import cli, errors, health, i18n, security, templating
 from eventweek.accounts.access import load_user, send_to_login
 from eventweek.accounts.views import bp as accounts_bp
 from eventweek.admin.settings import bp as admin_settings_bp
@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(awards_bp)
     app.register_blueprint(health.bp)
     errors.register(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     return app
@@ -79,7 +80,8 @@ def check_secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
         return
     if app.debug or app.testing:
-        app.config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105 - debug and tests only
+        # Debug and tests only (bandit B105: accepted, see docs/decisions/0006).
+        app.config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105  # nosec B105
         return
     raise RuntimeError(
         "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or write one to "

@@ -58,6 +58,10 @@ def build_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For / X-Forwarded-Proto to
+        # trust (0: none). X-Forwarded-Proto makes HTTPS requests known as such (HSTS).
+        "PROXY_FIX_X_FOR": env_int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": env_int("PROXY_FIX_X_PROTO", 0),
         # Mail: Flask-Mail's own setting names.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": env_int("MAIL_PORT", 25),

@@ -15,7 +15,8 @@ from eventweek.extensions import db
 from eventweek.sessions.demo import demo_data
 from eventweek.sessions.models import Organisation, OrganisationKind
 
-DEMO_PASSWORD = "demo-semaine-esante"  # noqa: S105 - public on purpose, for the local demo
+# Public on purpose, for the local demo (bandit B105: accepted, see docs/decisions/0006).
+DEMO_PASSWORD = "demo-semaine-esante"  # noqa: S105  # nosec B105
 DEMO_DOMAIN = "demo.eventweek.test"
 PARTNER_KINDS = (OrganisationKind.MUTUALITY, OrganisationKind.HOSPITAL)
 ORGANISER_ORGANISATION = "abrumet"  # the network that runs the week

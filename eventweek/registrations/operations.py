@@ -349,6 +349,8 @@ def mark_all_no_shows(now: datetime) -> tuple[int, int]:
 
 
 def find_by_token(token: str) -> Registration | None:
+    # Looked up by the token's SHA-256 in an index: timing tells nothing about the token
+    # itself, since a caller cannot choose the hash's prefix.
     return db.session.execute(
         select(Registration).where(Registration.token_hash == token_hash(token))
     ).scalar_one_or_none()

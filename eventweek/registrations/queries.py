@@ -104,6 +104,8 @@ def find_by_checkin_code(code: str, organisation_id: int) -> Registration | None
     organisation; None for any other, so that a code's existence elsewhere does not leak."""
     if len(code) != CODE_LENGTH:
         return None
+    # Found through the database's index, not compared in Python: no early-exit string
+    # comparison whose timing a caller could measure character by character.
     return db.session.execute(
         select(Registration)
         .join(Activity, Registration.activity_id == Activity.id)
