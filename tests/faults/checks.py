@@ -4,6 +4,7 @@ checks that nothing was lost, half-written, overbooked or sent twice."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,11 +22,18 @@ Outcome = tuple[int | None, str | None]
 
 
 def rush(
-    bases: list[str], activity_id: int, numbers: range, *, released=None, timeout: float = 60
+    bases: list[str],
+    activity_id: int,
+    numbers: range,
+    *,
+    released=None,
+    answered: list | None = None,
+    timeout: float = 60,
 ) -> dict[int, Outcome]:
     """One person per number opens the form (on server `number % len(bases)`), then all
     post at once. A request that dies with its server is an outcome, not an error.
-    `released` is set once every person has opened the form."""
+    `released` is set once every person has opened the form; `answered` gets the
+    monotonic time at which each post ended."""
     start = threading.Barrier(len(numbers), action=released.set if released else None)
 
     def person(number: int) -> tuple[int, Outcome]:
@@ -41,6 +49,9 @@ def rush(
             )
         except requests.ConnectionError:
             return number, (None, "connection-error")
+        finally:
+            if answered is not None:
+                answered.append(time.monotonic())
         match = STATE.search(response.text)
         return number, (response.status_code, match.group(1) if match else None)
 
