@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from eventweek.extensions import db
@@ -76,6 +76,18 @@ def register(app: Flask) -> None:
         # The database is restarting or unreachable: say so, and let the pool reconnect.
         db.session.rollback()
         return render_error(ServiceUnavailable.code)
+
+    # Registered after db.init_app, so it runs before Flask-SQLAlchemy's own teardown.
+    @app.teardown_appcontext
+    def release_session(_error):
+        # The database went away after the view: rolling back on the dead connection
+        # raises outside every error handler, and gunicorn turns the finished response
+        # (maybe a registration already committed) into a bare 500. Drop the connection.
+        try:
+            db.session.remove()
+        except DBAPIError:
+            db.session.invalidate()
+            db.session.remove()
 
     @app.errorhandler(InternalServerError)
     def internal_error(_error):

@@ -33,6 +33,15 @@ def server_environment(database_url: str, smtp_port: int, **overrides: str) -> d
 @contextlib.contextmanager
 def gunicorn(environment: dict, *, workers: int = 4, threads: int = 4) -> Iterator[str]:
     """Serve `app:app` on a free loopback port; yields the base URL, stops on exit."""
+    with gunicorn_master(environment, workers=workers, threads=threads) as (base, _master):
+        yield base
+
+
+@contextlib.contextmanager
+def gunicorn_master(
+    environment: dict, *, workers: int = 4, threads: int = 4
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As `gunicorn`, and also yields the master process, whose children are the workers."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -67,7 +76,24 @@ def gunicorn(environment: dict, *, workers: int = 4, threads: int = 4) -> Iterat
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start within 30 s")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def flask_command(environment: dict, *arguments: str, **popen) -> subprocess.Popen:
+    """`flask --app app …` as a separate process (an outbox worker, `outbox send`)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", *arguments],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
