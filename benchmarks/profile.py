@@ -59,13 +59,13 @@ def timed_get(client, url: str) -> float:
 
 
 def cold(app) -> None:
-    from eventweek.extensions import cache
+    from eventweek.sessions.programme_cache import clear_cached_parts
 
     client = app.test_client()
     timed_get(client, "/programme")  # compiles the templates
     colds, warms = [], []
     for _ in range(7):
-        cache.clear()
+        clear_cached_parts()
         colds.append(timed_get(client, "/programme"))
     for _ in range(7):
         warms.append(timed_get(client, "/programme"))
@@ -115,7 +115,7 @@ def profile(app) -> None:
     from aiosmtpd.handlers import Sink
     from pyinstrument import Profiler
 
-    from eventweek.extensions import cache
+    from eventweek.sessions.programme_cache import clear_cached_parts
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -128,7 +128,7 @@ def profile(app) -> None:
     profiler = Profiler()
     with profiler:
         for _ in range(5):
-            cache.clear()
+            clear_cached_parts()
             client.get("/programme")
     print("=== 5 cold renders of /programme ===")
     print(profiler.output_text(unicode=True, show_all=False))
