@@ -129,6 +129,7 @@ def gunicorn(target: str, env: dict) -> Iterator[tuple[str, psutil.Process]]:
             str(WORKERS),
             "--threads",
             str(THREADS),
+            "--preload",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
