@@ -4,6 +4,12 @@
 cache (median of 7, after one request that compiles the templates), and served from
 the cache; `make bench` runs it on the database it built (DATABASE_URL).
 
+`python benchmarks/profile.py awards`: the award aggregation of 30 nominations x 15 jurors x
+10 criteria (median of 7), beside building its inputs.
+
+`python benchmarks/profile.py metrics`: the import of a 100,000-row figures CSV (rolled back),
+beside reading the same file with the csv module alone.
+
 `python benchmarks/profile.py profile`: pyinstrument profiles of a cold render and of
 20 registrations (form GET + POST), printed as text. Without DATABASE_URL it builds
 its own SQLite database with `seed-load` data.
@@ -53,13 +59,13 @@ def timed_get(client, url: str) -> float:
 
 
 def cold(app) -> None:
-    from eventweek.extensions import cache
+    from eventweek.sessions.programme_cache import clear_cached_parts
 
     client = app.test_client()
     timed_get(client, "/programme")  # compiles the templates
     colds, warms = [], []
     for _ in range(7):
-        cache.clear()
+        clear_cached_parts()
         colds.append(timed_get(client, "/programme"))
     for _ in range(7):
         warms.append(timed_get(client, "/programme"))
@@ -109,7 +115,7 @@ def profile(app) -> None:
     from aiosmtpd.handlers import Sink
     from pyinstrument import Profiler
 
-    from eventweek.extensions import cache
+    from eventweek.sessions.programme_cache import clear_cached_parts
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -122,7 +128,7 @@ def profile(app) -> None:
     profiler = Profiler()
     with profiler:
         for _ in range(5):
-            cache.clear()
+            clear_cached_parts()
             client.get("/programme")
     print("=== 5 cold renders of /programme ===")
     print(profiler.output_text(unicode=True, show_all=False))
@@ -135,8 +141,77 @@ def profile(app) -> None:
     smtp.stop()
 
 
+def awards() -> None:
+    """Prints aggregate_ms= and inputs_ms= (building the scores the aggregation reads)."""
+    import random
+
+    from eventweek.awards.scoring import CriterionSpec, JuryScore, NomineeInput, aggregate
+
+    generator = random.Random(9)
+
+    def inputs():
+        criteria = [CriterionSpec(c, f"c{c}", "jury", 1 + c % 3) for c in range(8)]
+        criteria += [CriterionSpec(c, f"m{c}", "metric", 1) for c in (8, 9)]
+        nominees = [
+            NomineeInput(n, f"org{n}", {8: generator.random() * 100, 9: None if n % 7 else 3.0})
+            for n in range(30)
+        ]
+        scores = [
+            JuryScore(n, j, c, float(generator.randint(0, 10)))
+            for n in range(30)
+            for j in range(15)
+            for c in range(8)
+        ]
+        recused = [(n, n % 15) for n in range(0, 30, 5)]
+        return criteria, nominees, scores, recused
+
+    for _ in range(7):
+        started = time.perf_counter()
+        criteria, nominees, scores, recused = inputs()
+        print(f"inputs_ms={(time.perf_counter() - started) * 1000:.2f}")
+        started = time.perf_counter()
+        aggregate(criteria, nominees, scores, recused, normalise=True)
+        print(f"aggregate_ms={(time.perf_counter() - started) * 1000:.2f}")
+
+
+def metrics(app) -> None:
+    """Prints import_ms= and csv_ms= (the csv module reading the same file)."""
+    import csv
+    import io
+    from datetime import date, timedelta
+
+    from eventweek.extensions import db
+    from eventweek.metrics.imports import import_figures
+    from eventweek.metrics.keys import METRIC_KEYS
+
+    keys = list(METRIC_KEYS.values())
+    lines = ["date,scope,key,value,unit,source"]
+    start = date(2020, 1, 1)
+    day = 0
+    while len(lines) <= 100_000:
+        for metric in keys:
+            lines.append(
+                f"{start + timedelta(days=day)},network,{metric.key},{day * 7 % 1000}.5,"
+                f"{metric.unit},Benchmark"
+            )
+        day += 1
+    raw = ("\n".join(lines[:100_001]) + "\n").encode()
+    started = time.perf_counter()
+    rows = sum(1 for _ in csv.DictReader(io.StringIO(raw.decode())))
+    print(f"csv_ms={(time.perf_counter() - started) * 1000:.2f}")
+    with app.app_context(), app.test_request_context():
+        started = time.perf_counter()
+        report = import_figures(raw)
+        print(f"import_ms={(time.perf_counter() - started) * 1000:.2f}")
+        assert report.created + report.updated + report.unchanged == rows, report
+        db.session.rollback()
+
+
 def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "cold"
+    if mode == "awards":
+        awards()
+        return
     if "DATABASE_URL" not in os.environ:
         build_database()
     from eventweek import create_app
@@ -144,6 +219,8 @@ def main() -> None:
     app = create_app({"RATELIMIT_ENABLED": False})
     if mode == "cold":
         cold(app)
+    elif mode == "metrics":
+        metrics(app)
     else:
         profile(app)
 

@@ -22,7 +22,8 @@ from werkzeug.serving import make_server
 
 from eventweek import create_app
 from eventweek.config import normalise_database_url
-from eventweek.extensions import cache, db
+from eventweek.extensions import db
+from eventweek.sessions.programme_cache import clear_cached_parts
 from tests.factories import make_user
 from tests.flows import login
 from tests.smtp import SmtpServer
@@ -106,7 +107,7 @@ def _empty_tables_after_test(request):
         db.session.commit()
         db.session.remove()
         # Emptied tables reuse ids, which the programme's version would not notice.
-        cache.clear()
+        clear_cached_parts()
 
 
 @pytest.fixture

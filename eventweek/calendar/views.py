@@ -73,7 +73,11 @@ def edition_feed(edition: Edition):
         lambda: build_edition_feed(edition, filters),
     )
     return conditional(
-        feed.body, CALENDAR_TYPE, f"semaine-esante-{edition.year}.ics", feed.last_modified
+        feed.body,
+        CALENDAR_TYPE,
+        f"semaine-esante-{edition.year}.ics",
+        feed.last_modified,
+        etag=feed.etag,
     )
 
 
@@ -203,15 +207,17 @@ def conditional(
     last_modified: datetime | None,
     *,
     private: bool = False,
+    etag: str | None = None,
 ):
     """A cacheable export: ETag from the bytes, Last-Modified from the newest change.
 
-    `private` keeps personal feeds out of shared caches (proxies, CDNs).
+    `private` keeps personal feeds out of shared caches (proxies, CDNs); `etag`, when
+    given, is the body's (cached parts keep theirs).
     """
     response = current_app.response_class(body)
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.set_etag(etag or hashlib.sha256(body).hexdigest())
     if last_modified is not None:
         response.last_modified = last_modified
     if private:

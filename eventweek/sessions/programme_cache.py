@@ -5,8 +5,12 @@ language and filters, then served from the cache (Flask-Caching: `CACHE_TYPE`) u
 the version changes. The version is read on every request with one cheap query, so
 any edit shows at once, in every process, without anyone invalidating anything.
 
-Only parts that are the same for everyone are cached: never the page's layout, which
-holds the signed-in header, flash messages and CSRF tokens.
+Only parts that are the same for everyone are cached: the page's layout, which holds
+the signed-in header and CSRF tokens, only for anonymous visitors (see the views).
+
+Each process also keeps the parts it used in memory, in front of the shared cache: a
+part never changes under its key (the key holds the version), and unpickling a 600 kB
+page on every request cost more than rendering the rest of it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,16 @@ class CachedPart:
     year: int | None = None
     last_modified: datetime | None = None
 
+    @functools.cached_property
+    def etag(self) -> str:
+        body = self.body.encode() if isinstance(self.body, str) else self.body
+        return hashlib.sha256(body).hexdigest()
+
+
+# Parts this process used, by key; emptied when full (old versions are never read again).
+_in_process: dict[str, CachedPart] = {}
+IN_PROCESS_ENTRIES = 64
+
 
 @functools.cache
 def version_statement() -> Select:
@@ -70,6 +84,12 @@ def programme_version() -> ProgrammeVersion:
     return ProgrammeVersion(content=values[:6], seats=values[6:])
 
 
+def clear_cached_parts() -> None:
+    """Forget every part, in the shared cache and in this process (tests, benchmarks)."""
+    cache.clear()
+    _in_process.clear()
+
+
 def cached_part(
     name: str, parts: Iterable[Hashable], version: tuple, build: Callable[[], CachedPart]
 ) -> CachedPart:
@@ -83,9 +103,14 @@ def cached_part(
     """
     material = repr((name, tuple(parts), version, brussels_today().isoformat()))
     key = f"programme:{name}:{hashlib.sha256(material.encode()).hexdigest()}"
-    part = cache.get(key)
-    if isinstance(part, CachedPart):
+    part = _in_process.get(key)
+    if part is not None:
         return part
-    part = build()
-    cache.set(key, part)
+    part = cache.get(key)
+    if not isinstance(part, CachedPart):
+        part = build()
+        cache.set(key, part)
+    if len(_in_process) >= IN_PROCESS_ENTRIES:
+        _in_process.clear()
+    _in_process[key] = part
     return part

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from eventweek.calendar.entries import add_to_calendar_links, feed_links
@@ -52,19 +53,36 @@ def programme():
         for name, value in ignored
     ]
     version = programme_version()
-    listing = cached_part(
-        "programme",
-        (current_language(), filters),
+
+    def render_page() -> str:
+        listing = cached_part(
+            "programme",
+            (current_language(), filters),
+            version.content + version.seats,
+            lambda: render_programme_listing(filters),
+        )
+        return render_template(
+            "sessions/programme.html",
+            year=listing.year,
+            notices=notices,
+            # HTML that Jinja rendered with autoescape (bandit B704: see docs/decisions/0006).
+            listing=Markup(listing.body),  # noqa: S704  # nosec B704
+        )
+
+    if current_user.is_authenticated:
+        return render_page()  # the layout holds their name and a CSRF token: never shared
+    # Anonymous visitors all see the same page for the same address (its language
+    # links and notices come from it) and language, so the whole page is cached.
+    page = cached_part(
+        "programme.page",
+        (current_language(), request.full_path),
         version.content + version.seats,
-        lambda: render_programme_listing(filters),
+        lambda: CachedPart(render_page().encode()),
     )
-    return render_template(
-        "sessions/programme.html",
-        year=listing.year,
-        notices=notices,
-        # HTML that Jinja rendered with autoescape (bandit B704: see docs/decisions/0006).
-        listing=Markup(listing.body),  # noqa: S704  # nosec B704
-    )
+    response = current_app.response_class(page.body, content_type="text/html; charset=utf-8")
+    response.set_etag(page.etag)
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response.make_conditional(request)
 
 
 def render_programme_listing(filters: ProgrammeFilters) -> CachedPart:

@@ -142,6 +142,27 @@ def test_what_is_per_person_is_never_cached(client, signed_in, app_context):
     assert "party" in anonymous and "party" not in again  # the notice is not cached
 
 
+def test_the_page_cached_for_visitors_is_not_served_to_staff(client, signed_in, app_context):
+    make_activity(make_edition(days_from_today=10))
+    organiser = make_user("organiser")
+    db.session.commit()
+    anonymous = page(client, "/programme")
+    staff = signed_in(organiser).get("/programme").get_data(as_text=True)
+    assert organiser.email not in anonymous
+    assert organiser.email in staff and 'name="csrf_token"' in staff
+
+
+def test_an_unchanged_page_answers_304_to_its_etag(client, app_context):
+    edition = make_edition(days_from_today=10)
+    make_activity(edition)
+    db.session.commit()
+    etag = client.get("/programme").headers["ETag"]
+    assert client.get("/programme", headers={"If-None-Match": etag}).status_code == 304
+    make_activity(edition, day=1)
+    db.session.commit()
+    assert client.get("/programme", headers={"If-None-Match": etag}).status_code == 200
+
+
 def test_the_programme_costs_the_same_queries_whatever_its_size(client, app_context):
     """No N+1: 5 or 50 activities (with venues, organisations, languages, seats) cost the
     same statements when the page is rendered (a cache miss)."""
