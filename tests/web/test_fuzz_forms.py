@@ -18,9 +18,6 @@ from werkzeug.datastructures import MultiDict
 
 from eventweek.extensions import db
 from eventweek.registrations.models import Registration
-from eventweek.registrations.queries import availabilities
-from eventweek.sessions.models import Activity
-from eventweek.sessions.queries import brussels_today
 from tests.factories import make_user
 
 pytestmark = pytest.mark.fuzz
@@ -81,25 +78,6 @@ def assert_sound(response) -> None:
 @pytest.fixture
 def no_csrf(app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-
-
-@pytest.fixture
-def demo(app_context):
-    """The demo edition, with its accounts and figures: real ids for the fuzzed paths."""
-    from eventweek.accounts.demo import seed_demo_accounts
-    from eventweek.awards.demo import seed_demo_award
-    from eventweek.metrics.demo import seed_published_figures
-    from eventweek.sessions.demo import coming_year, seed_demo
-
-    year = coming_year(brussels_today())
-    seed_demo(year)
-    seed_demo_accounts()
-    seed_published_figures()
-    seed_demo_award(year)
-    db.session.commit()
-    activities = db.session.execute(select(Activity).order_by(Activity.id)).scalars().all()
-    available = availabilities(activities)
-    return next(a.id for a in activities if available[a.id].registration_open)
 
 
 @pytest.fixture
@@ -252,17 +230,15 @@ def test_signed_in_partner_forms(partner_client, no_csrf, fields, path):
     assert_sound(partner_client.post(path, data=fields))
 
 
-@pytest.mark.parametrize(
-    ("language", "expected"), [("nl", "Geef uw naam op."), ("fr", "Veuillez indiquer votre nom.")]
-)
-def test_refusal_speaks_the_readers_language(client, demo, no_csrf, language, expected):
-    client.set_cookie("lang", language)
-    response = client.post(
-        f"/sessions/{demo}/register",
-        data={"full_name": "", "email": "x@example.org", "language": "fr", "consent": "y"},
-    )
-    assert response.status_code == 400
-    assert expected in response.get_data(as_text=True)
+def test_refusal_speaks_the_readers_language(client, demo, no_csrf):
+    for language, expected in [("nl", "Geef uw naam op."), ("fr", "Veuillez indiquer votre nom.")]:
+        client.set_cookie("lang", language)
+        response = client.post(
+            f"/sessions/{demo}/register",
+            data={"full_name": "", "email": "x@example.org", "language": "fr", "consent": "y"},
+        )
+        assert response.status_code == 400
+        assert expected in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
