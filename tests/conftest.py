@@ -29,7 +29,7 @@ from tests.flows import login
 from tests.smtp import SmtpServer
 
 # Fuzzing is reproducible in CI (same examples every run); `long` searches further.
-settings.register_profile("ci", derandomize=True, deadline=None, max_examples=40)
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60)
 settings.register_profile("long", deadline=None, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from eventweek.accounts.demo import seed_demo_accounts
 from eventweek.awards.demo import seed_demo_award
 from eventweek.extensions import db
 from eventweek.metrics.demo import seed_published_figures
@@ -17,11 +16,11 @@ from eventweek.sessions.queries import brussels_today
 
 @pytest.fixture
 def demo(app_context) -> int:
-    """The demo week (`flask seed-demo`), so that fuzzed paths meet real ids; returns the
-    id of an activity open for registration."""
+    """The demo week (`flask seed-demo` without its accounts, whose password hashing is
+    slow), so that fuzzed paths meet real ids; returns the id of an activity open for
+    registration."""
     year = coming_year(brussels_today())
     seed_demo(year)
-    seed_demo_accounts()
     seed_published_figures()
     seed_demo_award(year)
     db.session.commit()

@@ -239,6 +239,10 @@ def test_refusal_speaks_the_readers_language(client, demo, no_csrf):
         )
         assert response.status_code == 400
         assert expected in response.get_data(as_text=True)
+    # No request size limit is configured: a 600 kB name is a plain form error.
+    response = client.post(f"/sessions/{demo}/register", data={"full_name": "x" * 600_000})
+    assert response.status_code == 400
+    assert 'class="error"' in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
