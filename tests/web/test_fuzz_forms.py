@@ -266,3 +266,21 @@ def test_nul_byte_in_account_email_is_a_form_error(client, no_csrf, path):
     response = client.post(path, data={"email": "a\x00@example.org", "password": "x"})
     assert response.status_code in (200, 400)
     assert 'class="error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/sessions/42430520994",
+        "/api/v1/awards/2147483648/results",
+        "/sessions/99999999999999999999",
+        "/sessions/42430520994.ics",
+        "/awards/2026/certificates/42430520994",
+    ],
+)
+def test_ids_beyond_the_database_integer_are_not_found(client, path):
+    # Found by fuzzing: PostgreSQL refused the comparison ("integer out of range"), a 500.
+    response = client.get(path)
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]["status"] == 404
