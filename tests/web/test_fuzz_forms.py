@@ -284,3 +284,14 @@ def test_ids_beyond_the_database_integer_are_not_found(client, path):
     assert response.status_code == 404
     if path.startswith("/api/"):
         assert response.get_json()["error"]["status"] == 404
+
+
+def test_csrf_stays_on_outside_the_fuzz_tests(client, demo):
+    # The fuzz tests switch CSRF off; by default a form without its token is refused.
+    response = client.post(
+        f"/sessions/{demo}/register",
+        data={"full_name": "Jeanne", "email": "j@example.org", "language": "fr", "consent": "y"},
+    )
+    assert response.status_code == 400
+    assert "Le formulaire avait expiré" in response.get_data(as_text=True)
+    assert count(Registration) == 0
