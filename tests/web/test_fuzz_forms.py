@@ -295,3 +295,10 @@ def test_csrf_stays_on_outside_the_fuzz_tests(client, demo):
     assert response.status_code == 400
     assert "Le formulaire avait expiré" in response.get_data(as_text=True)
     assert count(Registration) == 0
+
+
+def test_nul_byte_in_metrics_scope_is_an_unknown_scope(client):
+    # Found by schemathesis: the NUL reached PostgreSQL, which refuses it in text (a 500).
+    response = client.get("/api/v1/metrics?scope=abc%00")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["status"] == 400
