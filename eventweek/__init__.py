@@ -22,6 +22,7 @@ from eventweek.extensions import babel, cache, csrf, db, limiter, login_manager,
 from eventweek.metrics.views import bp as metrics_bp
 from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations.views import bp as registrations_bp
+from eventweek.routing import DatabaseIntegerConverter
 from eventweek.sessions.views import bp as sessions_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(build_config(app.instance_path))
     app.config.update(overrides or {})
+    # Before any blueprint adds its routes, which bind their converters then.
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     check_secret_key(app)
 

@@ -16,6 +16,7 @@ import flask_migrate
 import pytest
 from flask import g, request_started
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -27,6 +28,11 @@ from eventweek.sessions.programme_cache import clear_cached_parts
 from tests.factories import make_user
 from tests.flows import login
 from tests.smtp import SmtpServer
+
+# Fuzzing is reproducible in CI (same examples every run); `long` searches further.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60)
+settings.register_profile("long", deadline=None, max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -8,18 +8,20 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from eventweek.accounts.operations import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from eventweek.textinput import strip_text
+from eventweek.textinput import no_control_characters, strip_text
 
 
 def email_field(label) -> EmailField:
     # Only required and short enough: an address that is not an account's is simply
-    # not found, with the same answer as a wrong password.
+    # not found, with the same answer as a wrong password. Control characters (NUL above
+    # all, which PostgreSQL refuses in text) are a form error, not a failed lookup.
     return EmailField(
         label,
         filters=[strip_text],
         validators=[
             InputRequired(message=_l("Please give your e-mail address.")),
             Length(max=254, message=_l("This e-mail address is too long.")),
+            no_control_characters(),
         ],
     )
 

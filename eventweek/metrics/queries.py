@@ -26,6 +26,9 @@ def scope_filter(scope: str | None):
 
 
 def organisation_exists(slug: str) -> bool:
+    if not slug.isprintable():
+        # No slug holds control characters, and PostgreSQL refuses a NUL in a query.
+        return False
     return (
         db.session.execute(select(Organisation.id).where(Organisation.slug == slug)).first()
         is not None

@@ -41,7 +41,8 @@ class ProgrammeFilters:
         audience = known_value(args, "audience", [audience.value for audience in Audience], ignored)
         language = known_value(args, "lang", SPOKEN_LANGUAGES, ignored)
         venue = (args.get("venue") or "").strip()
-        if venue and not (venue.isdigit() and 0 < int(venue) < 2**31):
+        # isascii: "²".isdigit() is true, yet int("²") raises.
+        if venue and not (venue.isascii() and venue.isdigit() and 0 < int(venue) < 2**31):
             ignored.append(("venue", venue[:40]))
             venue = ""
         filters = cls(

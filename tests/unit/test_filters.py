@@ -23,3 +23,11 @@ def test_empty_values_mean_no_filter_and_long_values_are_cut_in_reports():
     filters, ignored = ProgrammeFilters.from_args({"kind": "", "audience": "x" * 500})
     assert filters == ProgrammeFilters()
     assert ignored == [("audience", "x" * 40)]
+
+
+def test_venue_digits_outside_ascii_are_ignored_not_a_crash():
+    # Found by fuzzing: "²".isdigit() is true but int("²") raises, a 500 on /programme.
+    for value in ["²", "٣", "𝟙"]:
+        filters, ignored = ProgrammeFilters.from_args({"venue": value})
+        assert filters == ProgrammeFilters()
+        assert ignored == [("venue", value)]
