@@ -43,6 +43,8 @@ def build_config(instance_path: str) -> dict:
     base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     default_database = "sqlite:///" + str(Path(instance_path) / "eventweek.sqlite3")
     secure_cookies = base_url.startswith("https://")
+    award_attachment_max = env_int("AWARD_ATTACHMENT_MAX_BYTES", 5_000_000)
+    metrics_import_max = env_int("METRICS_IMPORT_MAX_BYTES", 20_000_000)
     return {
         "SECRET_KEY": read_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
@@ -92,12 +94,17 @@ def build_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "API_PAGE_SIZE": env_int("API_PAGE_SIZE", 100),
         # Award nominations' PDF attachments: largest size, and the folder (not web-served).
-        "AWARD_ATTACHMENT_MAX_BYTES": env_int("AWARD_ATTACHMENT_MAX_BYTES", 5_000_000),
+        "AWARD_ATTACHMENT_MAX_BYTES": award_attachment_max,
         "AWARD_ATTACHMENT_DIR": os.environ.get(
             "AWARD_ATTACHMENT_DIR", str(Path(instance_path) / "award_attachments")
         ),
         # Largest CSV of figures an organiser may upload at /admin/metrics.
-        "METRICS_IMPORT_MAX_BYTES": env_int("METRICS_IMPORT_MAX_BYTES", 20_000_000),
+        "METRICS_IMPORT_MAX_BYTES": metrics_import_max,
+        # Largest request body of all: above it Werkzeug stops reading and answers 413.
+        # The default leaves room for the largest upload plus the form around it.
+        "MAX_CONTENT_LENGTH": env_int(
+            "MAX_CONTENT_LENGTH", max(metrics_import_max, award_attachment_max) + 1_000_000
+        ),
         # The rendered programme and feeds (Flask-Caching's names): per process by default,
         # shared by every process in Redis when CACHE_REDIS_URL is set.
         "CACHE_TYPE": os.environ.get(

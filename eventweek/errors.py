@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -25,7 +25,14 @@ def error_messages() -> dict[int, tuple[str, str]]:
         ),
         405: (_("Action not allowed"), _("This page cannot be used that way.")),
         410: (_("No longer available"), _("This link no longer works.")),
-        413: (_("Too large"), _("What you sent is too large.")),
+        413: (
+            _("Too large"),
+            _(
+                "What you sent is too large: at most %(size)s MB is accepted. If you were "
+                "sending a file, please send a smaller one.",
+                size=current_app.config["MAX_CONTENT_LENGTH"] // 1_000_000,
+            ),
+        ),
         429: (
             _("Too many attempts"),
             _("You have tried too often in a short time. Please wait a minute and try again."),

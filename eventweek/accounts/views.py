@@ -48,10 +48,9 @@ sign_in_rate_limit = limiter.shared_limit(login_rate_limit, scope="sign-in", met
 
 @bp.after_request
 def keep_private(response):
-    # Account pages are personal (and reset links secret): no cache keeps them, and no
-    # other site learns a reset link from the Referer header.
+    # Account pages are personal (and reset links secret): no cache keeps them. The
+    # no-referrer policy that hides reset links is set for this blueprint in security.py.
     response.cache_control.no_store = True
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
