@@ -13,12 +13,14 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
 from eventweek.extensions import db
+from eventweek.outbox.models import OutboxMessage
 from eventweek.registrations.models import Registration
-from tests.factories import make_user
+from tests.factories import make_activity, make_edition, make_user, registered
+from tests.flows import registration_fields
 
 pytestmark = pytest.mark.fuzz
 
@@ -86,6 +88,10 @@ def partner_client(demo, signed_in):
     partner = make_user("partner")
     db.session.commit()
     return signed_in(partner)
+
+
+# The address the overlap fixture registered, as people type it again.
+OVERLAPPING_ADDRESSES = ["jeanne@example.org", "Jeanne@Example.org", " jeanne@example.org "]
 
 
 QUERY_PATHS = [
@@ -230,6 +236,38 @@ def test_signed_in_partner_forms(partner_client, no_csrf, fields, path):
     assert_sound(partner_client.post(path, data=fields))
 
 
+@pytest.fixture
+def overlap(app_context) -> int:
+    """A person who holds a session, and another session at the same time; returns its id."""
+    edition = make_edition()
+    registered(make_activity(edition, hour=10), "Jeanne Dupont", "jeanne@example.org")
+    wanted = make_activity(edition, hour=11)
+    db.session.commit()
+    return wanted.id
+
+
+@FUZZ
+@given(confirm=st.one_of(st.none(), VALUE), email=st.sampled_from(OVERLAPPING_ADDRESSES))
+def test_the_overlap_step_asks_or_registers_never_breaks(client, overlap, no_csrf, confirm, email):
+    fields = registration_fields(email=email, confirm_overlap=confirm)
+    response = client.post(f"/sessions/{overlap}/register", data=fields)
+    stored = db.session.execute(
+        select(Registration).where(Registration.activity_id == overlap)
+    ).scalars()
+    stored = list(stored)
+    if confirm in (None, "", "false"):  # WTForms' BooleanField reads these as unticked
+        assert response.status_code == 409
+        assert 'name="confirm_overlap"' in response.get_data(as_text=True)
+        assert stored == []
+    else:
+        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+        assert len(stored) == 1
+    # Each example starts from the same state: only the first session is held.
+    db.session.execute(delete(OutboxMessage))
+    db.session.execute(delete(Registration).where(Registration.activity_id == overlap))
+    db.session.commit()
+
+
 def test_refusal_speaks_the_readers_language(client, demo, no_csrf):
     for language, expected in [("nl", "Geef uw naam op."), ("fr", "Veuillez indiquer votre nom.")]:
         client.set_cookie("lang", language)
@@ -239,7 +277,8 @@ def test_refusal_speaks_the_readers_language(client, demo, no_csrf):
         )
         assert response.status_code == 400
         assert expected in response.get_data(as_text=True)
-    # No request size limit is configured: a 600 kB name is a plain form error.
+    # Under MAX_CONTENT_LENGTH an url-encoded 600 kB name is a plain form error
+    # (test_request_limits.py covers the 413 above it).
     response = client.post(f"/sessions/{demo}/register", data={"full_name": "x" * 600_000})
     assert response.status_code == 400
     assert 'class="error"' in response.get_data(as_text=True)
