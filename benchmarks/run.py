@@ -342,23 +342,14 @@ def rush_scenario(backend: Backend, env: dict) -> list[Figure]:
 
 def cold_render_scenario(backend: Backend, env: dict) -> list[Figure]:
     """The 500-activity page rendered with an empty cache, in process (median of 7)."""
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "profile.py"), "cold"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    times = [float(value) for value in re.findall(r"cold_ms=([0-9.]+)", output)]
-    warm = [float(value) for value in re.findall(r"warm_ms=([0-9.]+)", output)]
-    median = statistics.median(times)
+    timings = in_process("cold", env)
+    median = statistics.median(timings["cold"])
     return [
         Figure(
             f"{backend.name}: cold render of /programme ({ACTIVITIES} activities)",
             median,
             "ms",
-            f"cached {statistics.median(warm):.1f} ms",
+            f"cached {statistics.median(timings['warm']):.1f} ms",
             "< 50 ms",
             median < 50,
         )
