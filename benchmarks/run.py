@@ -44,6 +44,8 @@ RUSH_CAPACITY = 30
 RUSH_USERS = 50
 READ_USERS = 50
 DURATION = os.environ.get("BENCH_DURATION", "25s")
+# Comma-separated parts of scenario names ("rush", "programme"); unset: every scenario.
+SELECTED = [part.strip() for part in os.environ.get("BENCH_SCENARIOS", "").split(",") if part]
 CORES = os.cpu_count() or 1
 # The README's "Running in production" recommendation.
 WORKERS = 2 * CORES
@@ -428,6 +430,12 @@ SCENARIOS: list[tuple[str, Callable[[Backend, dict], list[Figure]]]] = [
 ]
 
 
+def selected_scenarios() -> list[tuple[str, Callable[[Backend, dict], list[Figure]]]]:
+    if not SELECTED:
+        return SCENARIOS
+    return [(name, scenario) for name, scenario in SCENARIOS if any(p in name for p in SELECTED)]
+
+
 @contextlib.contextmanager
 def backends() -> Iterator[list[Backend]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-db-"))
@@ -502,11 +510,14 @@ def main() -> int:
                 "--rush-capacity",
                 str(RUSH_CAPACITY),
             )
-            for name, scenario in SCENARIOS:
+            for name, scenario in selected_scenarios():
                 print(f"{backend.name}: {name}…", flush=True)
                 figures += scenario(backend, env)
     print(table(figures))
-    write_readme(figures)
+    if SELECTED:
+        print("Partial run (BENCH_SCENARIOS): benchmarks/README.md left as it is.")
+    else:
+        write_readme(figures)
     missed = [figure.name for figure in figures if figure.met is False]
     if missed:
         print("Budgets missed: " + "; ".join(missed), file=sys.stderr)
