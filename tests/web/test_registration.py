@@ -246,3 +246,12 @@ def test_unpublished_sessions_are_not_found(client, app_context):
     response = send_registration(client, draft.id, token, full_name="A", email="a@example.org")
     assert response.status_code == 404
     assert registrations(draft.id) == []
+
+
+def test_registering_does_not_mark_the_activity_changed(client, session, smtp):
+    # Its calendar entries say when it last changed (DTSTAMP, SEQUENCE): a seat given is
+    # not a change. The SQLite seat lock used to bump updated_at on every registration.
+    before = (session.updated_at, session.revision)
+    assert outcome(register(client, session.id)) == "confirmed"
+    db.session.expire_all()
+    assert (session.updated_at, session.revision) == before
