@@ -47,9 +47,10 @@ DURATION = os.environ.get("BENCH_DURATION", "25s")
 # Comma-separated parts of scenario names ("rush", "programme"); unset: every scenario.
 SELECTED = [part.strip() for part in os.environ.get("BENCH_SCENARIOS", "").split(",") if part]
 CORES = os.cpu_count() or 1
-# The README's "Running in production" recommendation.
-WORKERS = 2 * CORES
-THREADS = 4
+# The README's "Running in production" recommendation (BENCH_WORKERS/BENCH_THREADS: to
+# measure others).
+WORKERS = int(os.environ.get("BENCH_WORKERS") or 2 * CORES)
+THREADS = int(os.environ.get("BENCH_THREADS") or 4)
 RESULTS_START = "<!-- results: written by make bench -->"
 RESULTS_END = "<!-- end of results -->"
 
