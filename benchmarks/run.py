@@ -16,6 +16,7 @@ import csv
 import os
 import platform
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -454,6 +455,7 @@ def backends() -> Iterator[list[Backend]]:
     try:
         yield found
     finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the SQLite database, ~30 MB a run
         if admin is not None:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
