@@ -238,6 +238,7 @@ def programme_scenario(backend: Backend, env: dict) -> list[Figure]:
         _master,
     ):
         ceiling = locust("ProgrammeReader", host, READ_USERS, env)
+    shutil.rmtree(recorded, ignore_errors=True)
     half = ceiling.rps / 2
     figures.append(
         Figure(
