@@ -55,8 +55,8 @@ def queue_registration_email(kind: str, registration: Registration) -> OutboxMes
 
     Only what the e-mail must say as of now is stored with it (the language, the place
     on the waiting list, whether a seat is held): rendering (templates, calendar entry,
-    QR image: ~40 ms) happens in `render_registration_email`, outside the transaction
-    that holds the seat lock. The activity's details are read when sending: the newest.
+    QR image) happens in `render_registration_email`, outside the transaction that
+    holds the seat lock. The activity's details are read when sending: the newest.
     """
     return enqueue(
         kind=kind,
