@@ -16,6 +16,7 @@ import csv
 import os
 import platform
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -44,10 +45,13 @@ RUSH_CAPACITY = 30
 RUSH_USERS = 50
 READ_USERS = 50
 DURATION = os.environ.get("BENCH_DURATION", "25s")
+# Comma-separated parts of scenario names ("rush", "programme"); unset: every scenario.
+SELECTED = [part.strip() for part in os.environ.get("BENCH_SCENARIOS", "").split(",") if part]
 CORES = os.cpu_count() or 1
-# The README's "Running in production" recommendation.
-WORKERS = 2 * CORES
-THREADS = 4
+# The README's "Running in production" recommendation (BENCH_WORKERS/BENCH_THREADS: to
+# measure others).
+WORKERS = int(os.environ.get("BENCH_WORKERS") or 2 * CORES)
+THREADS = int(os.environ.get("BENCH_THREADS") or 4)
 RESULTS_START = "<!-- results: written by make bench -->"
 RESULTS_END = "<!-- end of results -->"
 
@@ -234,6 +238,7 @@ def programme_scenario(backend: Backend, env: dict) -> list[Figure]:
         _master,
     ):
         ceiling = locust("ProgrammeReader", host, READ_USERS, env)
+    shutil.rmtree(recorded, ignore_errors=True)
     half = ceiling.rps / 2
     figures.append(
         Figure(
@@ -419,6 +424,12 @@ SCENARIOS: list[tuple[str, Callable[[Backend, dict], list[Figure]]]] = [
 ]
 
 
+def selected_scenarios() -> list[tuple[str, Callable[[Backend, dict], list[Figure]]]]:
+    if not SELECTED:
+        return SCENARIOS
+    return [(name, scenario) for name, scenario in SCENARIOS if any(p in name for p in SELECTED)]
+
+
 @contextlib.contextmanager
 def backends() -> Iterator[list[Backend]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-db-"))
@@ -436,6 +447,7 @@ def backends() -> Iterator[list[Backend]]:
     try:
         yield found
     finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the SQLite database, ~30 MB a run
         if admin is not None:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -493,11 +505,14 @@ def main() -> int:
                 "--rush-capacity",
                 str(RUSH_CAPACITY),
             )
-            for name, scenario in SCENARIOS:
+            for name, scenario in selected_scenarios():
                 print(f"{backend.name}: {name}…", flush=True)
                 figures += scenario(backend, env)
     print(table(figures))
-    write_readme(figures)
+    if SELECTED:
+        print("Partial run (BENCH_SCENARIOS): benchmarks/README.md left as it is.")
+    else:
+        write_readme(figures)
     missed = [figure.name for figure in figures if figure.met is False]
     if missed:
         print("Budgets missed: " + "; ".join(missed), file=sys.stderr)

@@ -20,7 +20,9 @@ from eventweek.calendar.views import bp as calendar_bp
 from eventweek.config import build_config
 from eventweek.extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
 from eventweek.metrics.views import bp as metrics_bp
+from eventweek.outbox.delivery import register_renderer
 from eventweek.partners.views import bp as partner_bp
+from eventweek.registrations import emails as registration_emails
 from eventweek.registrations.views import bp as registrations_bp
 from eventweek.routing import DatabaseIntegerConverter
 from eventweek.sessions.views import bp as sessions_bp
@@ -50,6 +52,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    register_renderer(
+        app, registration_emails.SUBJECTS, registration_emails.render_registration_email
+    )
 
     app.register_blueprint(sessions_bp)
     app.register_blueprint(registrations_bp)

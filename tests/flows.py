@@ -6,7 +6,10 @@ import re
 
 from flask import current_app
 from icalendar import Calendar
+from sqlalchemy import select
 
+from eventweek.extensions import db
+from eventweek.registrations.models import Registration
 from tests.factories import USER_PASSWORD
 
 CSRF_FIELD = re.compile(
@@ -46,6 +49,28 @@ def send_registration(client, activity_id: int, token: str, **overrides):
     data = registration_fields(**overrides)
     data["csrf_token"] = token
     return client.post(f"/sessions/{activity_id}/register", data=data)
+
+
+def register_without_csrf_token(client, activity_id: int):
+    """Send the form as a page kept open too long would (no token): a friendly 400 and
+    nothing stored, checked here; returns the response."""
+    response = client.post(f"/sessions/{activity_id}/register", data=registration_fields())
+    assert response.status_code == 400
+    assert "Le formulaire avait expiré" in response.get_data(as_text=True)
+    assert registrations(activity_id) == []
+    return response
+
+
+def registrations(activity_id: int) -> list[Registration]:
+    """The activity's registrations as stored now (nothing cached in the session), by id."""
+    db.session.expire_all()
+    return list(
+        db.session.execute(
+            select(Registration)
+            .where(Registration.activity_id == activity_id)
+            .order_by(Registration.id)
+        ).scalars()
+    )
 
 
 def outcome(response) -> str | None:

@@ -2,6 +2,9 @@
 
 - `enqueue` adds a message in the caller's transaction: if the change that causes the
   e-mail rolls back, so does the e-mail; if it commits, the e-mail is committed with it.
+  A message is stored rendered, or as `render_params` for the renderer registered for
+  its kind (`register_renderer`), which renders it when it is sent: once per attempt,
+  outside the transaction that queued it (that one may hold a lock others wait for).
 - `commit_and_deliver` commits, then makes a first attempt at the messages of that
   transaction (after the response has gone out, in a request), so no worker is needed
   for the e-mail to arrive within seconds.
@@ -18,11 +21,12 @@ import base64
 import contextlib
 import smtplib
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import after_this_request, current_app, has_request_context
+from flask import Flask, after_this_request, current_app, has_request_context
 from flask_mail import Attachment, BadHeaderError, Connection, Message
 from sqlalchemy import or_, select, update
 
@@ -39,6 +43,27 @@ MAX_ATTEMPTS = 12
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
 SMTP_TIMEOUT_SECONDS = 20
+DISCARDED = "discarded: personal data erased"
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    body_text: str
+    body_html: str | None
+    attachments: list[dict]  # as OutboxMessage.attachments
+
+
+class Discarded(Exception):
+    """A renderer finds nothing left to send (its registrant's data was erased)."""
+
+
+Renderer = Callable[[OutboxMessage], RenderedMail]
+
+
+def register_renderer(app: Flask, kinds: Iterable[str], renderer: Renderer) -> None:
+    """`renderer` renders the messages of these kinds queued with `render_params`."""
+    app.extensions.setdefault("outbox_renderers", {}).update(dict.fromkeys(kinds, renderer))
 
 
 @dataclass
@@ -53,13 +78,20 @@ def enqueue(
     *,
     kind: str,
     recipient: str,
-    subject: str,
-    body_text: str,
+    subject: str | None = None,
+    body_text: str | None = None,
     body_html: str | None = None,
     attachments: list[dict] | None = None,
     registration_id: int | None = None,
+    render_params: dict | None = None,
 ) -> OutboxMessage:
-    """Add an e-mail to the outbox in the current transaction; the caller commits."""
+    """Add an e-mail to the outbox in the current transaction; the caller commits.
+
+    Either rendered (`subject`, `body_text`, …) or to be rendered when sent, by the
+    renderer registered for `kind`, from `render_params` (plain JSON values).
+    """
+    if (body_text is None) == (render_params is None):
+        raise ValueError("an outbox message needs either its body or its render_params")
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     message = OutboxMessage(
         kind=kind,
@@ -68,6 +100,7 @@ def enqueue(
         body_text=body_text,
         body_html=body_html,
         attachments=attachments or [],
+        render_params=render_params,
         registration_id=registration_id,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         status=MessageStatus.PENDING,
@@ -79,15 +112,23 @@ def enqueue(
     return message
 
 
-def commit_and_deliver() -> None:
+def commit_and_deliver(*, expire: bool = True) -> None:
     """Commit the transaction, then try the e-mails it wrote at once.
 
     In a request the attempt runs once the response has been sent, so a slow SMTP
     server never delays the page; elsewhere (CLI) it runs before returning. What that
     attempt cannot deliver stays in the outbox for `flask outbox send` / `worker`.
+
+    `expire=False` keeps the session's objects as they were just written, for a page
+    rendered from them at once: reloading each (a query per object) is not needed.
     """
     message_ids = db.session.info.pop(SESSION_KEY, [])
-    db.session.commit()
+    session = db.session()
+    session.expire_on_commit = expire
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     if not message_ids:
         return
     if not has_request_context():
@@ -125,7 +166,8 @@ def discard_pending(registration_id: int) -> None:
             body_text=None,
             body_html=None,
             attachments=None,
-            last_error="discarded: personal data erased",
+            render_params=None,
+            last_error=DISCARDED,
         )
     )
 
@@ -206,7 +248,22 @@ def deliver(
     try:
         for message in messages:
             try:
-                connection.send(build_mail(message))
+                mail = build_mail(message)
+            except Discarded as discarded:
+                give_up(message, str(discarded), now, report)
+                erase_content(message)
+                db.session.commit()
+                continue
+            except Exception as error:
+                # A renderer's failure (a template, the database) is a failed attempt like
+                # an SMTP one: retried later, never lost. Its transaction may be broken.
+                current_app.logger.exception("rendering outbox message %s failed", message.id)
+                db.session.rollback()
+                schedule_retry(message, error, now, report)
+                db.session.commit()
+                continue
+            try:
+                connection.send(mail)
             except BadHeaderError:
                 give_up(message, "BadHeaderError", now, report)
             except (OSError, smtplib.SMTPException) as error:
@@ -228,10 +285,15 @@ def mark_sent(message: OutboxMessage, now: datetime) -> None:
     message.claimed_until = None
     message.last_error = None
     message.last_error_at = None
+    erase_content(message)
+
+
+def erase_content(message: OutboxMessage) -> None:
     message.recipient = None
     message.body_text = None
     message.body_html = None
     message.attachments = None
+    message.render_params = None
 
 
 def schedule_retry(
@@ -272,7 +334,10 @@ def retry_failed(now: datetime, *, actor: User | None = None) -> list[int]:
             .where(
                 OutboxMessage.status == MessageStatus.FAILED,
                 OutboxMessage.recipient.is_not(None),
-                OutboxMessage.body_text.is_not(None),
+                or_(
+                    OutboxMessage.body_text.is_not(None),
+                    OutboxMessage.render_params.is_not(None),
+                ),
             )
             .values(
                 status=MessageStatus.PENDING,
@@ -302,12 +367,18 @@ def describe_error(error: Exception) -> str:
 
 
 def build_mail(message: OutboxMessage) -> Message:
+    """The e-mail to send: as stored, or rendered now (once per attempt)."""
+    content = RenderedMail(
+        message.subject or "", message.body_text or "", message.body_html, message.attachments
+    )
+    if message.render_params is not None:
+        content = current_app.extensions["outbox_renderers"][message.kind](message)
     mail = Message(
-        subject=message.subject or "",
+        subject=content.subject,
         recipients=[message.recipient],
-        body=message.body_text,
-        html=message.body_html,
-        attachments=[attachment(item) for item in message.attachments or []],
+        body=content.body_text,
+        html=content.body_html,
+        attachments=[attachment(item) for item in content.attachments or []],
     )
     mail.msgId = message.message_id
     return mail

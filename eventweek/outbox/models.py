@@ -35,6 +35,9 @@ class OutboxMessage(db.Model):
     # [{"filename", "content_type", "data", "encoding"?, "content_id"?}]: data as text,
     # or base64 when "encoding" says so (images).
     attachments: Mapped[list | None] = mapped_column(JSON)
+    # Set when the content is rendered at sending time (subject and bodies left empty):
+    # what the renderer registered for `kind` needs, e.g. a registration's language.
+    render_params: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # Stable across retries, so that a receiving server can drop a duplicate.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)

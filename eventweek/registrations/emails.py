@@ -1,4 +1,5 @@
-"""The e-mails a registration sends, written to the outbox in the registrant's language."""
+"""The e-mails a registration sends, in the registrant's language: queued in the outbox
+with the change that causes them, rendered when they are sent."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from eventweek.calendar.entries import activity_calendar
+from eventweek.extensions import db
 from eventweek.links import external_url
-from eventweek.outbox.delivery import enqueue
+from eventweek.outbox.delivery import DISCARDED, Discarded, RenderedMail, enqueue
 from eventweek.outbox.models import OutboxMessage
 from eventweek.registrations.checkin import display_code, qr_png
 from eventweek.registrations.models import Registration, RegistrationState
@@ -48,16 +50,40 @@ def agenda_token(registration: Registration) -> str:
     return derive_token(current_app.config["SECRET_KEY"], "agenda", salt)
 
 
-def queue_registration_email(
-    kind: str, registration: Registration, *, qr_image: bytes | None = None
-) -> OutboxMessage:
-    """Render the `kind` e-mail for `registration` and add it to the outbox.
+def queue_registration_email(kind: str, registration: Registration) -> OutboxMessage:
+    """Add the `kind` e-mail for `registration` to the outbox, rendered when it is sent.
 
-    `qr_image`: the check-in QR code (`checkin_qr`) made beforehand, outside the seat
-    lock; made here when not given.
+    Only what the e-mail must say as of now is stored with it (the language, the place
+    on the waiting list, whether a seat is held): rendering (templates, calendar entry,
+    QR image) happens in `render_registration_email`, outside the transaction that
+    holds the seat lock. The activity's details are read when sending: the newest.
     """
+    return enqueue(
+        kind=kind,
+        recipient=registration.registrant.email,
+        registration_id=registration.id,
+        render_params={
+            "language": registration.language,
+            "position": waitlist_position(registration),
+            "show_checkin": kind in WITH_CHECKIN_CODE
+            and registration.state == RegistrationState.CONFIRMED,
+        },
+    )
+
+
+def render_registration_email(message: OutboxMessage) -> RenderedMail:
+    """The content of a registration e-mail queued by `queue_registration_email`.
+
+    Raises `Discarded` when the registration is gone or its holder's data was erased
+    in the meantime: there is nobody left to write to.
+    """
+    registration = db.session.get(Registration, message.registration_id)
+    if registration is None or registration.is_erased:
+        raise Discarded(DISCARDED)
     activity = registration.activity
-    language = registration.language
+    params = message.render_params
+    language = params["language"]
+    kind = message.kind
     with force_locale(language):
         # A title can hold anything an organiser typed: keep the subject on one line.
         title = " ".join(activity.text("title", language).split())
@@ -67,10 +93,9 @@ def queue_registration_email(
             "activity": activity,
             "language": language,
             "subject": subject,
-            "position": waitlist_position(registration),
+            "position": params["position"],
             "checkin_code": display_code(registration.checkin_code),
-            "show_checkin": kind in WITH_CHECKIN_CODE
-            and registration.state == RegistrationState.CONFIRMED,
+            "show_checkin": params["show_checkin"],
             "qr_content_id": QR_CONTENT_ID,
             "session_url": external_url("sessions.activity_detail", activity_id=activity.id),
             "management_url": external_url(
@@ -89,25 +114,15 @@ def queue_registration_email(
                 "data": activity_calendar(activity, language).decode(),
             }
         )
-    if context["show_checkin"]:
+    if params["show_checkin"]:
         attachments.append(
             {
                 "filename": "code.png",
                 "content_type": "image/png",
                 # The check-in page's address: a phone's camera opens it, code filled in.
-                "data": base64.b64encode(
-                    qr_image or checkin_qr(registration.checkin_code)
-                ).decode(),
+                "data": base64.b64encode(checkin_qr(registration.checkin_code)).decode(),
                 "encoding": "base64",
                 "content_id": QR_CONTENT_ID,
             }
         )
-    return enqueue(
-        kind=kind,
-        recipient=registration.registrant.email,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        attachments=attachments,
-        registration_id=registration.id,
-    )
+    return RenderedMail(subject, body_text, body_html, attachments)

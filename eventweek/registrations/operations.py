@@ -20,7 +20,7 @@ from eventweek.audit.operations import record
 from eventweek.extensions import db
 from eventweek.outbox.delivery import discard_pending
 from eventweek.registrations.checkin import CheckinVerdict, admission, new_checkin_code
-from eventweek.registrations.emails import checkin_qr, queue_registration_email
+from eventweek.registrations.emails import queue_registration_email
 from eventweek.registrations.models import (
     ACTIVE_STATES,
     Registrant,
@@ -82,10 +82,9 @@ def email_key(email: str) -> str:
 
 def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
     """Register a person for an activity: a seat, a place on the waiting list, or a refusal."""
-    # Made before the lock: the QR image is the costliest part of a registration (~25 ms)
-    # and on SQLite every registration waits while another holds the lock.
+    # The e-mails queued below are rendered when sent, not here: on SQLite every
+    # registration waits while another holds the lock.
     checkin_code = new_checkin_code()
-    qr_image = checkin_qr(checkin_code)
     activity = lock_activity(request.activity_id)
     if activity is None or not accepts_registrations(activity, now):
         return RegistrationResult(Outcome.CLOSED)
@@ -131,7 +130,7 @@ def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
     db.session.add(registration)
     db.session.flush()
     if state == RegistrationState.CONFIRMED:
-        queue_registration_email("confirmation", registration, qr_image=qr_image)
+        queue_registration_email("confirmation", registration)
         return RegistrationResult(Outcome.CONFIRMED, registration)
     queue_registration_email("waitlisted", registration)
     return RegistrationResult(Outcome.WAITLISTED, registration, waitlist_position(registration))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text
 
 from eventweek.extensions import db
 from eventweek.registrations.models import SEAT_HOLDING_STATES, Registration, RegistrationState
@@ -71,19 +71,36 @@ def lock_activity(activity_id: int) -> Activity | None:
     """Lock the activity's seats until the transaction ends, and return it fresh.
 
     PostgreSQL locks the activity's row (SELECT … FOR UPDATE): allocations for the same
-    activity wait for each other, others go on. SQLite has one writer at a time: a write
-    that changes nothing takes that lock now, before anything is counted, and a second
-    process waits for it (busy timeout) instead of counting stale seats.
+    activity wait for each other, others go on. SQLite has one writer at a time: its
+    write lock is taken now, before anything is counted, and a second process waits for
+    it (busy timeout) instead of counting stale seats.
     """
     if db.session.get_bind().dialect.name == "sqlite":
-        table = Activity.__table__
-        db.session.execute(update(table).where(table.c.id == activity_id).values(id=table.c.id))
+        take_sqlite_write_lock(activity_id)
     return db.session.execute(
         select(Activity)
         .where(Activity.id == activity_id)
         .with_for_update(of=Activity)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def take_sqlite_write_lock(activity_id: int) -> None:
+    """SQLite's database-wide write lock, for the rest of the transaction.
+
+    BEGIN IMMEDIATE when no transaction is open (the usual case: the sqlite3 module
+    opens one only before a first write); it writes nothing. Inside a transaction that
+    has begun, a write that changes nothing: raw SQL, so that the ORM's onupdate does
+    not mark the activity as changed (it used to, on every registration: its calendar
+    entries' DTSTAMP moved and their cache missed).
+    """
+    connection = db.session.connection()
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    connection.execute(
+        text("UPDATE activity SET id = id WHERE id = :activity_id"), {"activity_id": activity_id}
+    )
 
 
 def confirmed_count(activity_id: int) -> int:

@@ -62,7 +62,8 @@ def register(activity_id: int):
             activity=activity,
             similar=similar_open_activities(activity),
         ), 409
-    commit_and_deliver()
+    # The page shows what was just written (the activity was read under the seat lock).
+    commit_and_deliver(expire=False)
     return render_template(
         "registrations/outcome.html",
         state=result.outcome,

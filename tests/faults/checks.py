@@ -14,7 +14,7 @@ from sqlalchemy import select
 from eventweek.extensions import db
 from eventweek.outbox.models import MessageStatus, OutboxMessage
 from eventweek.registrations.models import Registration, RegistrationState
-from tests.flows import STATE, csrf_token, registration_fields
+from tests.flows import STATE, csrf_token, registration_fields, registrations
 from tests.servers import flask_command
 
 # What a client saw: its status and page state, or the connection error's name.
@@ -57,17 +57,6 @@ def rush(
 
     with ThreadPoolExecutor(max_workers=len(numbers)) as pool:
         return dict(pool.map(person, numbers))
-
-
-def registrations(activity_id: int) -> list[Registration]:
-    db.session.expire_all()
-    return list(
-        db.session.execute(
-            select(Registration)
-            .where(Registration.activity_id == activity_id)
-            .order_by(Registration.id)
-        ).scalars()
-    )
 
 
 def assert_whole_and_not_overbooked(activity_id: int, capacity: int) -> list[Registration]:

@@ -24,8 +24,8 @@ from eventweek import create_app
 from eventweek.extensions import db
 from tests.conftest import app_settings
 from tests.factories import make_activity
-from tests.faults.checks import assert_whole_and_not_overbooked, registrations
-from tests.flows import STATE, csrf_token, registration_fields
+from tests.faults.checks import assert_whole_and_not_overbooked
+from tests.flows import STATE, csrf_token, registration_fields, registrations
 from tests.servers import gunicorn, server_environment
 from tests.smtp import free_port
 

@@ -13,9 +13,11 @@ from eventweek.outbox.delivery import (
     deliver,
     enqueue,
     retry_delay,
+    retry_failed,
 )
 from eventweek.outbox.models import MessageStatus, OutboxMessage
 from eventweek.registrations.models import Registration, RegistrationState
+from eventweek.registrations.operations import erase
 from tests.factories import make_activity
 from tests.flows import outcome, register
 
@@ -166,3 +168,110 @@ def test_privacy_purge_anonymises_old_registrations_and_keeps_counts(
 def test_purge_refuses_a_bad_retention(app, days):
     result = app.test_cli_runner().invoke(args=["privacy", "purge", "--days", days])
     assert result.exit_code == 2
+
+
+def test_a_registration_email_is_stored_unrendered_and_rendered_once_when_sent(
+    app, client, app_context, smtp, monkeypatch
+):
+    renderers = app.extensions["outbox_renderers"]
+    real = renderers["confirmation"]
+    rendered = []
+
+    def counting(message):
+        rendered.append(message.id)
+        return real(message)
+
+    monkeypatch.setitem(renderers, "confirmation", counting)
+    activity = make_activity(capacity=3)
+    db.session.commit()
+    smtp.stop()
+    assert outcome(register(client, activity.id, email="once@example.org")) == "confirmed"
+    db.session.expire_all()
+    message = db.session.execute(select(OutboxMessage)).scalar_one()
+    # Queued with the registration: the facts of the moment, no rendered content.
+    assert message.recipient == "once@example.org"
+    assert (message.subject, message.body_text, message.attachments) == (None, None, [])
+    assert message.render_params == {"language": "fr", "position": None, "show_checkin": True}
+    assert rendered == []  # the first attempt found no SMTP server: nothing to render for
+
+    smtp.start()
+    runner = app.test_cli_runner()
+    assert "sent 1" in runner.invoke(args=["outbox", "send", "--now"]).output
+    assert runner.invoke(args=["outbox", "send", "--now"]).output.startswith("claimed 0")
+    [mail] = smtp.wait_for(1)
+    assert rendered == [message.id]  # rendered for the attempt that sent it, only then
+    assert mail["Subject"].startswith("Votre place est confirmée")
+    kinds = sorted(part.get_content_type() for part in mail.iter_attachments())
+    assert kinds == ["image/png", "text/calendar"]
+    db.session.expire_all()
+    sent = db.session.get(OutboxMessage, message.id)
+    assert sent.status == MessageStatus.SENT and sent.render_params is None
+    assert len(smtp.wait_for(2, timeout=1)) == 1
+
+
+def test_a_rendering_failure_is_a_failed_attempt_retried_later(
+    app, client, app_context, smtp, monkeypatch
+):
+    renderers = app.extensions["outbox_renderers"]
+    real = renderers["confirmation"]
+    failures = [RuntimeError("template broken")]
+
+    def failing_once(message):
+        if failures:
+            raise failures.pop()
+        return real(message)
+
+    monkeypatch.setitem(renderers, "confirmation", failing_once)
+    activity = make_activity(capacity=3)
+    db.session.commit()
+    assert outcome(register(client, activity.id, email="retry@example.org")) == "confirmed"
+    db.session.expire_all()
+    message = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert message.status == MessageStatus.PENDING  # not lost, not given up
+    assert (message.attempts, message.last_error) == (1, "RuntimeError")
+    assert message.render_params is not None
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert deliver(now=later).sent == 1
+    [mail] = smtp.wait_for(1)
+    assert mail["To"] == "retry@example.org"
+
+
+def test_a_message_whose_registration_is_erased_while_claimed_is_not_sent(
+    app, client, app_context, smtp
+):
+    activity = make_activity(capacity=3)
+    db.session.commit()
+    smtp.stop()
+    register(client, activity.id, email="gone@example.org")
+    now = datetime.now(UTC)
+    [claimed] = claim(now, message_ids=None, include_waiting=True, limit=10)
+    # The sender holding it dies; meanwhile the person erases their data.
+    registration = db.session.execute(select(Registration)).scalar_one()
+    erase(registration, now)
+    db.session.commit()
+    smtp.start()
+    report = deliver(now=now + CLAIM_LEASE + timedelta(seconds=1))
+    assert (report.claimed, report.sent, report.failed) == (1, 0, 1)
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, claimed.id)
+    assert message.status == MessageStatus.FAILED
+    assert message.last_error == "discarded: personal data erased"
+    assert message.recipient is None and message.render_params is None
+    assert retry_failed(now) == []  # nothing left to send
+    assert smtp.wait_for(1, timeout=1) == []
+
+
+def test_erasing_a_registration_discards_its_unrendered_messages(app, client, app_context, smtp):
+    activity = make_activity(capacity=3)
+    db.session.commit()
+    smtp.stop()
+    register(client, activity.id, email="erased@example.org")
+    registration = db.session.execute(select(Registration)).scalar_one()
+    now = datetime.now(UTC)
+    erase(registration, now)
+    db.session.commit()
+    db.session.expire_all()
+    message = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert message.status == MessageStatus.FAILED
+    assert message.recipient is None and message.render_params is None
+    assert retry_failed(now) == []

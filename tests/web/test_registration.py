@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from eventweek.extensions import db
 from eventweek.outbox.models import MessageStatus, OutboxMessage
 from eventweek.registrations.checkin import display_code
-from eventweek.registrations.models import Registrant, Registration, RegistrationState
+from eventweek.registrations.models import Registrant, RegistrationState
 from eventweek.sessions.models import ActivityStatus
 from tests.factories import make_activity, make_edition
 from tests.flows import (
@@ -17,18 +17,10 @@ from tests.flows import (
     management_path,
     outcome,
     register,
+    register_without_csrf_token,
+    registrations,
     send_registration,
 )
-
-
-def registrations(activity_id: int) -> list[Registration]:
-    return list(
-        db.session.execute(
-            select(Registration)
-            .where(Registration.activity_id == activity_id)
-            .order_by(Registration.id)
-        ).scalars()
-    )
 
 
 @pytest.fixture
@@ -192,13 +184,7 @@ def test_html_in_a_name_is_shown_escaped(client, session, smtp):
 
 
 def test_a_form_without_its_csrf_token_gets_a_friendly_400(client, session):
-    response = client.post(
-        f"/sessions/{session.id}/register",
-        data={"full_name": "A", "email": "a@example.org", "language": "fr", "consent": "y"},
-    )
-    assert response.status_code == 400
-    assert "formulaire" in response.get_data(as_text=True)
-    assert registrations(session.id) == []
+    register_without_csrf_token(client, session.id)
 
 
 REASONS = {
@@ -246,3 +232,12 @@ def test_unpublished_sessions_are_not_found(client, app_context):
     response = send_registration(client, draft.id, token, full_name="A", email="a@example.org")
     assert response.status_code == 404
     assert registrations(draft.id) == []
+
+
+def test_registering_does_not_mark_the_activity_changed(client, session, smtp):
+    # Its calendar entries say when it last changed (DTSTAMP, SEQUENCE): a seat given is
+    # not a change. The SQLite seat lock used to bump updated_at on every registration.
+    before = (session.updated_at, session.revision)
+    assert outcome(register(client, session.id)) == "confirmed"
+    db.session.expire_all()
+    assert (session.updated_at, session.revision) == before
