@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,6 +15,7 @@ from eventweek.i18n import LANGUAGE_COOKIE, current_language
 from eventweek.links import local_path
 from eventweek.registrations.forms import RegistrationForm
 from eventweek.registrations.queries import availabilities
+from eventweek.sessions.cards import cards_by_day, id_url, programme_cards
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import ActivityKind, Audience
 from eventweek.sessions.programme_cache import (
@@ -88,12 +89,14 @@ def programme():
 def render_programme_listing(filters: ProgrammeFilters) -> CachedPart:
     """The programme page below its notices, the same for everyone (it is cached)."""
     edition = current_edition()
-    activities = public_programme(edition, filters) if edition else []
+    detail_url = id_url(
+        lambda activity_id: url_for("sessions.activity_detail", activity_id=activity_id)
+    )
+    cards = programme_cards(edition, filters, current_language(), detail_url) if edition else []
     body = render_template(
         "sessions/_programme_listing.html",
         filters=filters,
-        days=group_by_day(activities),
-        availability=availabilities(activities),
+        days=cards_by_day(cards),
         kinds=list(ActivityKind),
         audiences=list(Audience),
         links=feed_links(filters.as_args()),
