@@ -29,6 +29,7 @@ from eventweek.sessions.queries import (
     public_help_slots,
     public_programme,
 )
+from eventweek.templating import language_links
 
 bp = Blueprint("sessions", __name__)
 
@@ -55,7 +56,7 @@ def programme():
     ]
     version = programme_version()
 
-    def render_page() -> str:
+    def render_page(here: str | None = None) -> str:
         listing = cached_part(
             "programme",
             (current_language(), filters),
@@ -68,17 +69,24 @@ def programme():
             notices=notices,
             # HTML that Jinja rendered with autoescape (bandit B704: see docs/decisions/0006).
             listing=Markup(listing.body),  # noqa: S704  # nosec B704
+            language_links=language_links(here),
         )
 
-    if current_user.is_authenticated:
-        return render_page()  # the layout holds their name and a CSRF token: never shared
-    # Anonymous visitors all see the same page for the same address (its language
-    # links and notices come from it) and language, so the whole page is cached.
+    if current_user.is_authenticated or notices:
+        # Signed-in users: the layout holds their name and a CSRF token, never shared.
+        # Ignored values: the notices repeat whatever was typed, which must not fill the
+        # cache (the listing below them is cached all the same).
+        return render_page()
+    # Anonymous visitors all see the same page for the same language and filters, however
+    # the address spells them (order, unknown parameters): it is cached under those, with
+    # its language links back to the address that spells them plainly.
     page = cached_part(
         "programme.page",
-        (current_language(), request.full_path),
+        (current_language(), filters),
         version.content + version.seats,
-        lambda: CachedPart(render_page().encode()),
+        lambda: CachedPart(
+            render_page(url_for("sessions.programme", **filters.as_args())).encode()
+        ),
     )
     response = current_app.response_class(page.body, content_type="text/html; charset=utf-8")
     response.set_etag(page.etag)
