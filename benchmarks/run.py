@@ -6,7 +6,7 @@ README recommends, loaded by locust (headless, on 127.0.0.1, bounded in time). P
 table (figure, measured, baseline, budget, met), writes it into benchmarks/README.md with
 the machine and the date, and exits 1 if a budget is missed.
 
-Scenarios are listed in SCENARIOS.
+Scenarios are listed in SCENARIOS; BENCH_SCENARIOS (comma-separated names) runs only some.
 """
 
 from __future__ import annotations
@@ -428,6 +428,20 @@ SCENARIOS: list[tuple[str, Callable[[Backend, dict], list[Figure]]]] = [
 ]
 
 
+def selected_scenarios() -> list[tuple[str, Callable[[Backend, dict], list[Figure]]]]:
+    """SCENARIOS, or those named in BENCH_SCENARIOS (comma-separated names as in
+    SCENARIOS, e.g. `BENCH_SCENARIOS="cold render,programme"`); every one when unset."""
+    wanted = [name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",")]
+    wanted = [name for name in wanted if name]
+    if not wanted:
+        return SCENARIOS
+    known = [name for name, _scenario in SCENARIOS]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise SystemExit(f"Unknown BENCH_SCENARIOS {unknown}; known: {', '.join(known)}")
+    return [(name, scenario) for name, scenario in SCENARIOS if name in wanted]
+
+
 @contextlib.contextmanager
 def backends() -> Iterator[list[Backend]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-db-"))
@@ -485,6 +499,7 @@ def write_readme(figures: list[Figure]) -> None:
 
 
 def main() -> int:
+    scenarios = selected_scenarios()
     figures: list[Figure] = []
     with smtp_sink() as smtp_port, backends() as found:
         for backend in found:
@@ -502,7 +517,7 @@ def main() -> int:
                 "--rush-capacity",
                 str(RUSH_CAPACITY),
             )
-            for name, scenario in SCENARIOS:
+            for name, scenario in scenarios:
                 print(f"{backend.name}: {name}…", flush=True)
                 figures += scenario(backend, env)
     print(table(figures))
