@@ -6,7 +6,7 @@ README recommends, loaded by locust (headless, on 127.0.0.1, bounded in time). P
 table (figure, measured, baseline, budget, met), writes it into benchmarks/README.md with
 the machine and the date, and exits 1 if a budget is missed.
 
-Scenarios are listed in SCENARIOS.
+Scenarios are listed in SCENARIOS; BENCH_SCENARIOS (comma-separated names) runs only some.
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ RUSH_USERS = 50
 READ_USERS = 50
 DURATION = os.environ.get("BENCH_DURATION", "25s")
 # Comma-separated parts of scenario names ("rush", "programme"); unset: every scenario.
-SELECTED = [part.strip() for part in os.environ.get("BENCH_SCENARIOS", "").split(",") if part]
 CORES = os.cpu_count() or 1
 # The README's "Running in production" recommendation (BENCH_WORKERS/BENCH_THREADS: to
 # measure others).
@@ -425,9 +424,17 @@ SCENARIOS: list[tuple[str, Callable[[Backend, dict], list[Figure]]]] = [
 
 
 def selected_scenarios() -> list[tuple[str, Callable[[Backend, dict], list[Figure]]]]:
-    if not SELECTED:
+    """SCENARIOS, or those named in BENCH_SCENARIOS (comma-separated names as in
+    SCENARIOS, e.g. `BENCH_SCENARIOS="cold render,programme"`); every one when unset."""
+    wanted = [name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",")]
+    wanted = [name for name in wanted if name]
+    if not wanted:
         return SCENARIOS
-    return [(name, scenario) for name, scenario in SCENARIOS if any(p in name for p in SELECTED)]
+    known = [name for name, _scenario in SCENARIOS]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise SystemExit(f"Unknown BENCH_SCENARIOS {unknown}; known: {', '.join(known)}")
+    return [(name, scenario) for name, scenario in SCENARIOS if name in wanted]
 
 
 @contextlib.contextmanager
@@ -488,6 +495,7 @@ def write_readme(figures: list[Figure]) -> None:
 
 
 def main() -> int:
+    scenarios = selected_scenarios()
     figures: list[Figure] = []
     with smtp_sink() as smtp_port, backends() as found:
         for backend in found:
@@ -505,11 +513,11 @@ def main() -> int:
                 "--rush-capacity",
                 str(RUSH_CAPACITY),
             )
-            for name, scenario in selected_scenarios():
+            for name, scenario in scenarios:
                 print(f"{backend.name}: {name}…", flush=True)
                 figures += scenario(backend, env)
     print(table(figures))
-    if SELECTED:
+    if len(scenarios) < len(SCENARIOS):
         print("Partial run (BENCH_SCENARIOS): benchmarks/README.md left as it is.")
     else:
         write_readme(figures)

@@ -59,8 +59,19 @@ def template_gettext(message: str) -> str:
         return translated
 
 
+_translated_plurals: dict[tuple[str, str, str, int], str] = {}
+
+
 def template_ngettext(singular: str, plural: str, number: int) -> str:
-    return get_translations().ungettext(singular, plural, number)
+    # Memoised like `_()`: a programme shows "%(num)d seats left" on hundreds of cards.
+    key = (current_language(), singular, plural, number)
+    try:
+        return _translated_plurals[key]
+    except KeyError:
+        translated = get_translations().ungettext(singular, plural, number)
+        if len(_translated_plurals) < 10_000:  # bounded: `number` is open-ended
+            _translated_plurals[key] = translated
+        return translated
 
 
 def install_template_gettext(app: Flask) -> None:

@@ -14,9 +14,10 @@ from eventweek.sessions import labels
 from eventweek.sessions.models import BRUSSELS
 
 
-def language_links() -> list[dict]:
-    """One link per language, back to the page being read, through the switcher."""
-    here = request.full_path.rstrip("?")
+def language_links(here: str | None = None) -> list[dict]:
+    """One link per language, back to `here` (default: the page being read), through the
+    switcher."""
+    here = here or request.full_path.rstrip("?")
     return [
         {
             "code": code,

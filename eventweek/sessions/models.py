@@ -98,6 +98,10 @@ class Organisation(Translated, db.Model):
     website: Mapped[str | None] = mapped_column(String(300))
 
 
+def postal_address(street: str, postcode: str, city: str) -> str:
+    return f"{street}, {postcode} {city}"
+
+
 class Venue(Translated, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -116,7 +120,7 @@ class Venue(Translated, db.Model):
 
     @property
     def full_address(self) -> str:
-        return f"{self.street}, {self.postcode} {self.city}"
+        return postal_address(self.street, self.postcode, self.city)
 
     @property
     def map_url(self) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,42 +54,57 @@ class CachedPart:
         return hashlib.sha256(body).hexdigest()
 
 
-# Parts this process used, by key; emptied when full (old versions are never read again).
-_in_process: dict[str, CachedPart] = {}
+# Parts this process used, by key, least recently used first. At most IN_PROCESS_ENTRIES
+# parts: keys hold normalised filters and the language, never the raw address, yet a
+# filter such as `venue` takes many values, and a part is large (the 500-activity page is
+# about 450 kB), so this bounds a worker's memory to about 64 pages (~30 MB). Parts of old
+# versions, never read again, are the first to go; a stream of new keys cannot push out
+# the parts read all the time as clearing the whole dict did.
 IN_PROCESS_ENTRIES = 64
+_in_process: OrderedDict[str, CachedPart] = OrderedDict()
+_in_process_lock = threading.Lock()
 
 
 @functools.cache
 def version_statement() -> Select:
+    # The activities are read in one pass for both aggregates (three scalar subqueries
+    # read them three times); the other figures are index lookups (primary keys,
+    # ix_registration_updated_at), whatever the number of registrations.
+    activities = select(
+        func.count(Activity.id).label("count"), func.sum(Activity.revision).label("revisions")
+    ).subquery()
     return select(
-        select(func.count(Activity.id)).scalar_subquery(),
-        select(func.sum(Activity.revision)).scalar_subquery(),
-        select(func.max(Activity.updated_at)).scalar_subquery(),
+        activities.c.count,
+        activities.c.revisions,
         select(func.count(Edition.id)).scalar_subquery(),
         select(func.max(Edition.id)).scalar_subquery(),
         select(func.max(AuditEntry.id)).scalar_subquery(),
         select(func.max(Registration.id)).scalar_subquery(),
         select(func.max(Registration.updated_at)).scalar_subquery(),
-    )
+    ).select_from(activities)
 
 
 def programme_version() -> ProgrammeVersion:
-    """The programme's version, in one query of aggregates that indexes answer.
+    """The programme's version, in one query of aggregates.
 
-    Every ORM change of an activity bumps its `revision` and `updated_at`; a deletion
-    lowers the count. Editions, venues and organisations change through settings
-    operations, each of which writes an audit entry. A new registration has a higher id,
-    and every change of one moves its `updated_at`.
+    Every ORM change of an activity bumps its `revision` (SQLAlchemy's version counter,
+    whichever column changed), a new one raises the count, a deletion lowers it.
+    Editions, venues and organisations change through settings operations, each of which
+    writes an audit entry. A new registration has a higher id, and every change of one
+    moves its `updated_at`. Every figure comes from the data itself: no write path can
+    forget to bump it (a version counter row would have to be bumped by each of them).
     """
-    row = db.session.execute(version_statement()).one()
+    # Core execution: the ORM's statement handling costs more than the query itself.
+    row = db.session.connection().execute(version_statement()).one()
     values = tuple(str(value) for value in row)
-    return ProgrammeVersion(content=values[:6], seats=values[6:])
+    return ProgrammeVersion(content=values[:5], seats=values[5:])
 
 
 def clear_cached_parts() -> None:
     """Forget every part, in the shared cache and in this process (tests, benchmarks)."""
     cache.clear()
-    _in_process.clear()
+    with _in_process_lock:
+        _in_process.clear()
 
 
 def cached_part(
@@ -103,14 +120,17 @@ def cached_part(
     """
     material = repr((name, tuple(parts), version, brussels_today().isoformat()))
     key = f"programme:{name}:{hashlib.sha256(material.encode()).hexdigest()}"
-    part = _in_process.get(key)
-    if part is not None:
-        return part
+    with _in_process_lock:
+        part = _in_process.get(key)
+        if part is not None:
+            _in_process.move_to_end(key)
+            return part
     part = cache.get(key)
     if not isinstance(part, CachedPart):
         part = build()
         cache.set(key, part)
-    if len(_in_process) >= IN_PROCESS_ENTRIES:
-        _in_process.clear()
-    _in_process[key] = part
+    with _in_process_lock:
+        _in_process[key] = part
+        while len(_in_process) > IN_PROCESS_ENTRIES:
+            _in_process.popitem(last=False)
     return part

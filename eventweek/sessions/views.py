@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,6 +15,7 @@ from eventweek.i18n import LANGUAGE_COOKIE, current_language
 from eventweek.links import local_path
 from eventweek.registrations.forms import RegistrationForm
 from eventweek.registrations.queries import availabilities
+from eventweek.sessions.cards import cards_by_day, id_url, programme_cards
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import ActivityKind, Audience
 from eventweek.sessions.programme_cache import (
@@ -28,6 +29,7 @@ from eventweek.sessions.queries import (
     public_help_slots,
     public_programme,
 )
+from eventweek.templating import language_links
 
 bp = Blueprint("sessions", __name__)
 
@@ -54,7 +56,7 @@ def programme():
     ]
     version = programme_version()
 
-    def render_page() -> str:
+    def render_page(here: str | None = None) -> str:
         listing = cached_part(
             "programme",
             (current_language(), filters),
@@ -67,17 +69,24 @@ def programme():
             notices=notices,
             # HTML that Jinja rendered with autoescape (bandit B704: see docs/decisions/0006).
             listing=Markup(listing.body),  # noqa: S704  # nosec B704
+            language_links=language_links(here),
         )
 
-    if current_user.is_authenticated:
-        return render_page()  # the layout holds their name and a CSRF token: never shared
-    # Anonymous visitors all see the same page for the same address (its language
-    # links and notices come from it) and language, so the whole page is cached.
+    if current_user.is_authenticated or notices:
+        # Signed-in users: the layout holds their name and a CSRF token, never shared.
+        # Ignored values: the notices repeat whatever was typed, which must not fill the
+        # cache (the listing below them is cached all the same).
+        return render_page()
+    # Anonymous visitors all see the same page for the same language and filters, however
+    # the address spells them (order, unknown parameters): it is cached under those, with
+    # its language links back to the address that spells them plainly.
     page = cached_part(
         "programme.page",
-        (current_language(), request.full_path),
+        (current_language(), filters),
         version.content + version.seats,
-        lambda: CachedPart(render_page().encode()),
+        lambda: CachedPart(
+            render_page(url_for("sessions.programme", **filters.as_args())).encode()
+        ),
     )
     response = current_app.response_class(page.body, content_type="text/html; charset=utf-8")
     response.set_etag(page.etag)
@@ -88,12 +97,14 @@ def programme():
 def render_programme_listing(filters: ProgrammeFilters) -> CachedPart:
     """The programme page below its notices, the same for everyone (it is cached)."""
     edition = current_edition()
-    activities = public_programme(edition, filters) if edition else []
+    detail_url = id_url(
+        lambda activity_id: url_for("sessions.activity_detail", activity_id=activity_id)
+    )
+    cards = programme_cards(edition, filters, current_language(), detail_url) if edition else []
     body = render_template(
         "sessions/_programme_listing.html",
         filters=filters,
-        days=group_by_day(activities),
-        availability=availabilities(activities),
+        days=cards_by_day(cards),
         kinds=list(ActivityKind),
         audiences=list(Audience),
         links=feed_links(filters.as_args()),
