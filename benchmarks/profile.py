@@ -17,8 +17,10 @@ its own SQLite database with `seed-load` data.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -41,6 +43,7 @@ def build_database() -> None:
     from eventweek.sessions.load_data import seed_load
 
     folder = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
     os.environ.setdefault("SECRET_KEY", "benchmarks-only")
     app = create_app()
