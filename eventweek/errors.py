@@ -93,7 +93,9 @@ def register(app: Flask) -> None:
         try:
             db.session.remove()
         except DBAPIError:
-            db.session.invalidate()
+            # The failed close left the session in its registry; the scoped proxy has no
+            # invalidate(), the session itself does.
+            db.session().invalidate()
             db.session.remove()
 
     @app.errorhandler(InternalServerError)
