@@ -14,6 +14,7 @@ from eventweek.registrations.checkin import (
     normalise_code,
     qr_png,
 )
+from tests.qr import decode_qr
 
 
 def test_codes_use_only_unambiguous_characters():
@@ -65,3 +66,10 @@ def test_the_qr_image_has_the_pixels_segno_would_draw():
     assert png_pixels(qr_png(address)) == png_pixels(reference.getvalue())
     header, rows = png_pixels(qr_png(address))
     assert len(rows) == struct.unpack(">I", header[:4])[0] == (33 + 2 * QR_BORDER) * QR_SCALE
+
+
+def test_every_qr_image_reads_back_as_its_address():
+    # The mask is fixed rather than chosen per code: a scanner must read each one all the same.
+    for _ in range(40):
+        address = f"https://esante.example.brussels/partner/checkin?code={new_checkin_code()}"
+        assert decode_qr(qr_png(address)) == [address]

@@ -25,6 +25,7 @@ from eventweek.sessions import operations
 from eventweek.sessions.models import BRUSSELS, Activity, ActivityKind, ActivityStatus, Venue
 from tests.factories import make_activity, make_edition, make_organisation, make_user, registered
 from tests.flows import blueprint_requests, checkin_code, csrf_token, register
+from tests.qr import decode_qr
 
 PARTNER_ENDPOINTS = {
     "partner.dashboard",
@@ -506,6 +507,7 @@ def test_check_in_with_the_code_from_the_confirmation_email(desk, partner, clien
     url = external_url("partner.checkin", code=registration.checkin_code)
     assert url == f"http://eventweek.test/partner/checkin?code={registration.checkin_code}"
     assert qr.get_content() == qr_png(url)
+    assert decode_qr(qr.get_content()) == [url]
 
     typed = code.lower().replace("-", " ")  # forgiving: as a person types it
     looked_up = desk.get("/partner/checkin", query_string={"code": typed})
