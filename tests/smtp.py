@@ -22,12 +22,13 @@ class RecordingHandler:
     def __init__(self, server: SmtpServer):
         self.server = server
 
-    async def handle_DATA(self, _server, _session, envelope):
+    async def handle_DATA(self, _server, session, envelope):
         if self.server.refuse:
             return "451 4.3.0 Try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
             self.server.messages.append(message)
+            self.server.hello_names.append(session.host_name)
         return "250 OK"
 
 
@@ -37,6 +38,7 @@ class SmtpServer:
     def __init__(self):
         self.port = free_port()
         self.messages: list[EmailMessage] = []
+        self.hello_names: list[str] = []  # the name each sender gave in HELO/EHLO
         self.lock = threading.Lock()
         self.refuse = False
         self.controller: Controller | None = None
@@ -55,6 +57,7 @@ class SmtpServer:
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.hello_names.clear()
         self.refuse = False
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:

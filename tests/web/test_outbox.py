@@ -50,6 +50,13 @@ def test_retry_delays_grow_and_are_capped():
     assert retry_delay(30) == timedelta(hours=6)
 
 
+def test_the_sender_names_the_site_in_its_greeting(app_context, smtp):
+    # Unnamed, smtplib would greet with this machine's name, looked up in DNS each time.
+    [message_id] = queue(1)
+    assert deliver(message_ids=[message_id]).sent == 1
+    assert smtp.wait_for(1) and smtp.hello_names == ["eventweek.test"]
+
+
 def test_smtp_down_then_back_delivers_every_message_exactly_once(app, client, app_context, smtp):
     activity = make_activity(capacity=3)
     db.session.commit()
