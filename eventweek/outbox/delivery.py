@@ -44,6 +44,8 @@ FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
 SMTP_TIMEOUT_SECONDS = 20
 DISCARDED = "discarded: personal data erased"
+# What a message holds of its recipient: erased once it is sent or discarded.
+CONTENT_FIELDS = ("recipient", "body_text", "body_html", "attachments", "render_params")
 
 
 @dataclass(frozen=True)
@@ -167,12 +169,8 @@ def discard_pending(registration_id: int) -> None:
         )
         .values(
             status=MessageStatus.FAILED,
-            recipient=None,
-            body_text=None,
-            body_html=None,
-            attachments=None,
-            render_params=None,
             last_error=DISCARDED,
+            **dict.fromkeys(CONTENT_FIELDS),
         )
     )
 
@@ -294,11 +292,8 @@ def mark_sent(message: OutboxMessage, now: datetime) -> None:
 
 
 def erase_content(message: OutboxMessage) -> None:
-    message.recipient = None
-    message.body_text = None
-    message.body_html = None
-    message.attachments = None
-    message.render_params = None
+    for field in CONTENT_FIELDS:
+        setattr(message, field, None)
 
 
 def schedule_retry(
