@@ -21,6 +21,7 @@ from eventweek.config import build_config
 from eventweek.extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
 from eventweek.metrics.views import bp as metrics_bp
 from eventweek.outbox.delivery import register_renderer
+from eventweek.outbox.first_attempts import FirstAttempts
 from eventweek.partners.views import bp as partner_bp
 from eventweek.registrations import emails as registration_emails
 from eventweek.registrations.views import bp as registrations_bp
@@ -55,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_renderer(
         app, registration_emails.SUBJECTS, registration_emails.render_registration_email
     )
+    app.extensions["outbox_first_attempts"] = FirstAttempts(app)
 
     app.register_blueprint(sessions_bp)
     app.register_blueprint(registrations_bp)

@@ -19,6 +19,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def normalise_database_url(url: str) -> str:
     """Let operators write `postgresql://…`; SQLAlchemy needs the psycopg 3 driver named."""
     if url.startswith("postgres://"):
@@ -75,6 +80,9 @@ def build_config(instance_path: str) -> dict:
             "MAIL_DEFAULT_SENDER", "Semaine eSanté <noreply@localhost>"
         ),
         "MAIL_SUPPRESS_SEND": False,
+        # Seconds the first delivery attempt waits to gather the e-mails of other requests
+        # of the process, to send them over one connection (eventweek/outbox/first_attempts.py).
+        "OUTBOX_BATCH_WINDOW": env_float("OUTBOX_BATCH_WINDOW", 0.5),
         # Rate limits: Flask-Limiter's own setting names.
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

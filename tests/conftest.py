@@ -86,6 +86,8 @@ def app_settings(database_url: str, smtp_port: int) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
         "MAIL_DEFAULT_SENDER": "Semaine eSanté <noreply@eventweek.test>",
+        # A test reads its e-mails right after the request (ServerLikeClient waits).
+        "OUTBOX_BATCH_WINDOW": 0,
     }
 
 
@@ -124,13 +126,14 @@ def app_context(app):
 
 
 class ServerLikeClient(FlaskClient):
-    """Closes each response once read, as a WSGI server does, so that work the app
-    defers until then (the first e-mail attempt) runs in tests too."""
+    """Closes each response once read, as a WSGI server does, and waits for the first
+    attempt at the e-mails the request queued, so that a test reads them at once."""
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
         response.get_data()
         response.close()
+        assert self.application.extensions["outbox_first_attempts"].wait_until_idle(30)
         return response
 
 

@@ -29,6 +29,7 @@ class RecordingHandler:
         with self.server.lock:
             self.server.messages.append(message)
             self.server.hello_names.append(session.host_name)
+            self.server.peers.append(session.peer)
         return "250 OK"
 
 
@@ -39,6 +40,7 @@ class SmtpServer:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.hello_names: list[str] = []  # the name each sender gave in HELO/EHLO
+        self.peers: list[tuple] = []  # the client address of each message: one per connection
         self.lock = threading.Lock()
         self.refuse = False
         self.controller: Controller | None = None
@@ -58,6 +60,7 @@ class SmtpServer:
         with self.lock:
             self.messages.clear()
             self.hello_names.clear()
+            self.peers.clear()
         self.refuse = False
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:

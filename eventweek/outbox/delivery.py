@@ -5,9 +5,9 @@
   A message is stored rendered, or as `render_params` for the renderer registered for
   its kind (`register_renderer`), which renders it when it is sent: once per attempt,
   outside the transaction that queued it (that one may hold a lock others wait for).
-- `commit_and_deliver` commits, then makes a first attempt at the messages of that
-  transaction (after the response has gone out, in a request), so no worker is needed
-  for the e-mail to arrive within seconds.
+- `commit_and_deliver` commits, then has the messages of that transaction tried at once
+  (in a request, by the process's sender thread: `first_attempts`), so no worker is
+  needed for the e-mail to arrive within seconds.
 - `deliver` claims due messages (FOR UPDATE SKIP LOCKED on PostgreSQL, and a
   conditional update everywhere, so that two senders never claim the same message),
   sends them over one SMTP connection, and marks each sent only once the SMTP server
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, after_this_request, current_app, has_request_context
+from flask import Flask, current_app, has_request_context
 from flask_mail import Attachment, BadHeaderError, Connection, Message
 from sqlalchemy import or_, select, update
 
@@ -120,11 +120,11 @@ def site_hostname() -> str:
 
 
 def commit_and_deliver(*, expire: bool = True) -> None:
-    """Commit the transaction, then try the e-mails it wrote at once.
+    """Commit the transaction, then have the e-mails it wrote tried at once.
 
-    In a request the attempt runs once the response has been sent, so a slow SMTP
-    server never delays the page; elsewhere (CLI) it runs before returning. What that
-    attempt cannot deliver stays in the outbox for `flask outbox send` / `worker`.
+    In a request, the process's sender thread tries them (`first_attempts`), so a slow
+    SMTP server never delays the page; elsewhere (CLI) the attempt runs before returning.
+    What that attempt cannot deliver stays in the outbox for `flask outbox send` / `worker`.
 
     `expire=False` keeps the session's objects as they were just written, for a page
     rendered from them at once: reloading each (a query per object) is not needed.
@@ -138,25 +138,10 @@ def commit_and_deliver(*, expire: bool = True) -> None:
         session.expire_on_commit = True
     if not message_ids:
         return
-    if not has_request_context():
+    if has_request_context():
+        current_app.extensions["outbox_first_attempts"].submit(message_ids)
+    else:
         deliver(message_ids=message_ids)
-        return
-    app = current_app._get_current_object()
-
-    @after_this_request
-    def deliver_after_response(response):
-        def attempt():
-            with app.app_context():
-                try:
-                    deliver(message_ids=message_ids)
-                except Exception:
-                    # The worker retries; a failed first attempt must not hurt the request.
-                    app.logger.exception("first delivery attempt failed; left in the outbox")
-                finally:
-                    db.session.remove()
-
-        response.call_on_close(attempt)
-        return response
 
 
 def discard_pending(registration_id: int) -> None:

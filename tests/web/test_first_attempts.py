@@ -1,0 +1,47 @@
+"""The first delivery attempts of a process: one thread, in batches over one connection."""
+
+from __future__ import annotations
+
+from eventweek.outbox.first_attempts import FirstAttempts
+from eventweek.outbox.models import MessageStatus
+from tests.web.test_outbox import queue, statuses
+
+
+def test_messages_handed_over_within_the_window_go_over_one_connection(app, app_context, smtp):
+    ids = queue(5)
+    sender = FirstAttempts(app)
+    sender.window = 0.5
+    for message_id in ids:  # five requests, one after the other
+        sender.submit([message_id])
+    assert sender.wait_until_idle(30)
+    assert len(smtp.wait_for(5)) == 5
+    assert len(set(smtp.peers)) == 1, "one SMTP connection for the batch"
+    assert statuses() == [MessageStatus.SENT] * 5
+
+
+def test_a_failed_batch_stays_in_the_outbox_and_the_thread_goes_on(app, app_context, smtp):
+    sender = FirstAttempts(app)
+    smtp.stop()
+    first = queue(2)
+    sender.submit(first)
+    assert sender.wait_until_idle(30)
+    assert statuses() == [MessageStatus.PENDING] * 2  # retried later, by the worker
+
+    smtp.start()
+    second = queue(1)
+    sender.submit(second)
+    assert sender.wait_until_idle(30)
+    assert smtp.wait_for(1) and statuses() == [MessageStatus.PENDING] * 2 + [MessageStatus.SENT]
+    assert sender.thread.is_alive()
+
+
+def test_a_new_process_starts_its_own_thread(app, app_context, smtp):
+    sender = FirstAttempts(app)
+    sender.submit(queue(1))
+    assert sender.wait_until_idle(30)
+    inherited = sender.thread
+    sender.owner_pid = -1  # as in a worker forked after the first use (gunicorn --preload)
+    sender.submit(queue(1))
+    assert sender.wait_until_idle(30)
+    assert sender.thread is not inherited and sender.thread.is_alive()
+    assert len(smtp.wait_for(2)) == 2
