@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from eventweek.calendar.ics import EventText, activity_event, build_calendar
 from eventweek.calendar.schedule import Conference, ScheduleEvent, event_guid
 from eventweek.links import external_url
+from eventweek.memo import BoundedLRU
 from eventweek.sessions import labels
 from eventweek.sessions.models import Activity, Edition
 
@@ -44,8 +45,7 @@ def event_text(activity: Activity, language: str) -> EventText:
 # Each e-mail with a seat attaches its activity's calendar file, the same bytes for every
 # registrant until the activity changes: building it costs ~4 ms (icalendar), a lookup
 # nothing. Keyed by everything the file says, so that no change can be missed.
-_calendars: dict[tuple, bytes] = {}
-CALENDARS_KEPT = 256
+CALENDAR_FILES = BoundedLRU[bytes](256)
 
 
 def activity_calendar(activity: Activity, language: str) -> bytes:
@@ -64,13 +64,11 @@ def activity_calendar(activity: Activity, language: str) -> bytes:
         activity.online_url,
         venue and (venue.name, venue.full_address, venue.lat, venue.lon),
     )
-    cached = _calendars.get(key)
+    cached = CALENDAR_FILES.get(key)
     if cached is None:
         event = activity_event(activity, text, uid_domain=key[1])
         cached = build_calendar([event], name=text.summary)
-        if len(_calendars) >= CALENDARS_KEPT:
-            _calendars.clear()
-        _calendars[key] = cached
+        CALENDAR_FILES.put(key, cached)
     return cached
 
 

@@ -6,7 +6,9 @@ the version changes. The version is read on every request with one cheap query, 
 any edit shows at once, in every process, without anyone invalidating anything.
 
 Only parts that are the same for everyone are cached: the page's layout, which holds
-the signed-in header and CSRF tokens, only for anonymous visitors (see the views).
+the signed-in header and CSRF tokens, only for anonymous visitors (see the views). An
+activity's page is cached the same way, with holes for the visitor's CSRF token and the
+seats left (`sessions.views.cached_activity_page`).
 
 Each process also keeps the parts it used in memory, in front of the shared cache: a
 part never changes under its key (the key holds the version), and unpickling a 600 kB
@@ -17,8 +19,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +27,7 @@ from sqlalchemy import Select, func, select
 
 from eventweek.audit.models import AuditEntry
 from eventweek.extensions import cache, db
+from eventweek.memo import BoundedLRU
 from eventweek.registrations.models import Registration
 from eventweek.sessions.models import Activity, Edition
 from eventweek.sessions.queries import brussels_today
@@ -54,15 +55,14 @@ class CachedPart:
         return hashlib.sha256(body).hexdigest()
 
 
-# Parts this process used, by key, least recently used first. At most IN_PROCESS_ENTRIES
-# parts: keys hold normalised filters and the language, never the raw address, yet a
-# filter such as `venue` takes many values, and a part is large (the 500-activity page is
-# about 450 kB), so this bounds a worker's memory to about 64 pages (~30 MB). Parts of old
-# versions, never read again, are the first to go; a stream of new keys cannot push out
-# the parts read all the time as clearing the whole dict did.
-IN_PROCESS_ENTRIES = 64
-_in_process: OrderedDict[str, CachedPart] = OrderedDict()
-_in_process_lock = threading.Lock()
+# Parts this process used, by key, least recently used first. Keys hold normalised
+# filters and the language, never the raw address, yet a filter such as `venue` takes many
+# values, and a part is large (the 500-activity page is about 450 kB): 64 pages, ~30 MB
+# a worker. Parts of old versions, never read again, are the first to go.
+PROGRAMME_PARTS = BoundedLRU[CachedPart](64)
+# Activity pages, ~15 kB each: every activity in three languages fits.
+ACTIVITY_PAGES = BoundedLRU[CachedPart](2048)
+KEPT_IN_PROCESS = (PROGRAMME_PARTS, ACTIVITY_PAGES)
 
 
 @functools.cache
@@ -103,15 +103,19 @@ def programme_version() -> ProgrammeVersion:
 def clear_cached_parts() -> None:
     """Forget every part, in the shared cache and in this process (tests, benchmarks)."""
     cache.clear()
-    with _in_process_lock:
-        _in_process.clear()
+    for kept in KEPT_IN_PROCESS:
+        kept.clear()
 
 
 def cached_part(
-    name: str, parts: Iterable[Hashable], version: tuple, build: Callable[[], CachedPart]
+    name: str,
+    parts: Iterable[Hashable],
+    version: tuple,
+    build: Callable[[], CachedPart],
+    kept_in: BoundedLRU[CachedPart] = PROGRAMME_PARTS,
 ) -> CachedPart:
     """The part `name` for `parts` (language, filters…) at `version`, from the cache, or
-    built by `build` and stored.
+    built by `build` and stored; this process keeps it in `kept_in` too.
 
     Brussels' date is part of the key: which cancelled activities are still shown, and
     which edition is current, depend on it. Nothing else in these parts depends on the
@@ -120,17 +124,12 @@ def cached_part(
     """
     material = repr((name, tuple(parts), version, brussels_today().isoformat()))
     key = f"programme:{name}:{hashlib.sha256(material.encode()).hexdigest()}"
-    with _in_process_lock:
-        part = _in_process.get(key)
-        if part is not None:
-            _in_process.move_to_end(key)
-            return part
+    part = kept_in.get(key)
+    if part is not None:
+        return part
     part = cache.get(key)
     if not isinstance(part, CachedPart):
         part = build()
         cache.set(key, part)
-    with _in_process_lock:
-        _in_process[key] = part
-        while len(_in_process) > IN_PROCESS_ENTRIES:
-            _in_process.popitem(last=False)
+    kept_in.put(key, part)
     return part

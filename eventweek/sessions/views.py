@@ -5,9 +5,19 @@ from __future__ import annotations
 from itertools import groupby
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from eventweek.calendar.entries import add_to_calendar_links, feed_links
@@ -19,6 +29,7 @@ from eventweek.sessions.cards import cards_by_day, id_url, programme_cards
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import ActivityKind, Audience
 from eventweek.sessions.programme_cache import (
+    ACTIVITY_PAGES,
     CachedPart,
     cached_part,
     programme_version,
@@ -117,7 +128,53 @@ def activity_detail(activity_id: int):
     activity = get_public_activity(activity_id)
     if activity is None:
         abort(404)
-    return render_activity_page(activity, RegistrationForm(language=current_language()))
+    form = RegistrationForm(language=current_language())
+    if current_user.is_authenticated or activity.kind == ActivityKind.STAND:
+        # Signed-in users' layout is theirs; a stand lists its help slots' seats.
+        return render_activity_page(activity, form)
+    return cached_activity_page(activity, form)
+
+
+# Placeholders in a cached activity page, filled in for each visitor. Markup comments:
+# text from the database is escaped, so it can never spell one.
+CSRF_HOLE = "<!--eventweek:csrf-token-->"
+SEATS_HOLE = Markup("<!--eventweek:seats-left-->")
+
+
+def cached_activity_page(activity, form: RegistrationForm) -> str:
+    """An activity's page with its empty form, for anonymous visitors, from the cache.
+
+    Under a registration rush every visitor opens a form page and every registration
+    changes the seats left. The page is cached per activity, language and programme
+    content, and per the state of registration that changes what it says (open, full,
+    not yet open…), with two holes filled for each visitor: the form's CSRF token (theirs)
+    and the seats left (counted now).
+    """
+    availability = availabilities([activity])[activity.id]
+    version = programme_version()
+
+    def build() -> CachedPart:
+        body = activity_page_html(
+            activity,
+            form,
+            availability,
+            SEATS_HOLE,
+            here=url_for("sessions.activity_detail", activity_id=activity.id),
+        )
+        return CachedPart(body.replace(form.csrf_token.current_token, CSRF_HOLE))
+
+    state = (availability.window, availability.registration_open, availability.full)
+    page = cached_part(
+        "activity.page",
+        (activity.id, current_language(), state),
+        version.content,
+        build,
+        kept_in=ACTIVITY_PAGES,
+    )
+    body = page.body.replace(SEATS_HOLE, seats_html(activity, availability))
+    if CSRF_HOLE in body:  # a form: registration is open (a token sets the session cookie)
+        body = body.replace(CSRF_HOLE, generate_csrf())
+    return body
 
 
 def render_activity_page(
@@ -126,20 +183,50 @@ def render_activity_page(
     """An activity's page, with the registration form (and its errors) where it is open;
     `refused` says that a registration just sent could not be accepted."""
     slots = public_help_slots(activity)
-    availability = availabilities([activity, *slots])
-    return (
-        render_template(
-            "sessions/detail.html",
-            activity=activity,
-            availability=availability[activity.id],
-            form=form if availability[activity.id].registration_open else None,
-            help_slots=[(slot, availability[slot.id]) for slot in slots],
-            overlapping=list(overlapping),
-            refused=refused,
-            calendar_links=add_to_calendar_links(activity, current_language()),
-        ),
-        status,
+    counted = availabilities([activity, *slots])
+    availability = counted[activity.id]
+    body = activity_page_html(
+        activity,
+        form,
+        availability,
+        seats_html(activity, availability),
+        help_slots=[(slot, counted[slot.id]) for slot in slots],
+        overlapping=overlapping,
+        refused=refused,
     )
+    return body, status
+
+
+def activity_page_html(
+    activity,
+    form,
+    availability,
+    seats: Markup,
+    *,
+    help_slots=(),
+    overlapping=(),
+    refused: bool = False,
+    here: str | None = None,
+) -> str:
+    """The page itself; `seats` says how many are left, `here` is the address its language
+    links return to (default: the address being read)."""
+    return render_template(
+        "sessions/detail.html",
+        activity=activity,
+        availability=availability,
+        seats_left_text=seats,
+        form=form if availability.registration_open else None,
+        help_slots=help_slots,
+        overlapping=list(overlapping),
+        refused=refused,
+        calendar_links=add_to_calendar_links(activity, current_language()),
+        language_links=language_links(here),
+    )
+
+
+def seats_html(activity, availability) -> Markup:
+    """What the page says of the seats left, as the help slots' lines say it."""
+    return get_template_attribute("_macros/activity.html", "seats")(activity, availability)
 
 
 @bp.get("/language/<code>")

@@ -163,24 +163,24 @@ def test_the_page_is_cached_under_its_filters_not_its_address(client, app_contex
     # Values that are not filters, shown back in a notice, are never stored (the listing
     # below the notice is the unfiltered one, read here first).
     page(client, "/programme")
-    stored = set(programme_cache._in_process)
+    stored = set(programme_cache.PROGRAMME_PARTS)
     for junk in ("party", "concert", "x1"):
         assert junk in page(client, f"/programme?kind={junk}")
-    assert set(programme_cache._in_process) == stored
+    assert set(programme_cache.PROGRAMME_PARTS) == stored
 
 
 def test_each_process_keeps_a_bounded_number_of_parts(client, app_context, monkeypatch):
-    monkeypatch.setattr(programme_cache, "IN_PROCESS_ENTRIES", 4)
+    monkeypatch.setattr(programme_cache.PROGRAMME_PARTS, "capacity", 4)
     edition = make_edition(days_from_today=10)
     make_activity(edition)
     db.session.commit()
     page(client, "/programme")
-    (hot,) = [key for key in programme_cache._in_process if ".page:" in key]
+    (hot,) = [key for key in programme_cache.PROGRAMME_PARTS if ".page:" in key]
     for venue in range(1, 12):
         page(client, f"/programme?venue={venue}")
-        assert len(programme_cache._in_process) <= 4
+        assert len(programme_cache.PROGRAMME_PARTS) <= 4
         # Read all the time, it stays: the least recently used parts go first.
-        assert hot in programme_cache._in_process
+        assert hot in programme_cache.PROGRAMME_PARTS
         page(client, "/programme")
 
 
