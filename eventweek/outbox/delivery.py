@@ -233,6 +233,10 @@ def deliver(
             schedule_retry(message, error, now, report)
         db.session.commit()
         return report
+    session = db.session()
+    # What the e-mails show (an activity, its venue) is read once per batch, not again
+    # after each message's commit: a batch lasts about a second.
+    session.expire_on_commit = False
     try:
         for message in messages:
             try:
@@ -262,6 +266,7 @@ def deliver(
             # One commit per message: a crash loses at most the message being sent.
             db.session.commit()
     finally:
+        session.expire_on_commit = True
         connection.close()
     return report
 

@@ -93,6 +93,25 @@ def get_public_activity(activity_id: int) -> Activity | None:
     ).scalar_one_or_none()
 
 
+def public_activity_summary(activity_id: int):
+    """A public activity's id, kind and what decides whether it takes registrations (the
+    fields `registrations.seating.availability` reads), in one query with no join; None
+    for any other id. Enough for a page served from the cache."""
+    return db.session.execute(
+        select(
+            Activity.id,
+            Activity.kind,
+            Activity.status,
+            Activity.capacity,
+            Activity.waitlist_enabled,
+            Activity.registration_required,
+            Activity.registration_opens_at,
+            Activity.registration_closes_at,
+            Activity.start_at,
+        ).where(Activity.id == activity_id, publicly_visible(brussels_today()))
+    ).one_or_none()
+
+
 def public_help_slots(activity: Activity) -> list[Activity]:
     """A stand's bookable help slots that are public, by time."""
     if activity.kind != ActivityKind.STAND:

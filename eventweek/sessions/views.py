@@ -37,6 +37,7 @@ from eventweek.sessions.programme_cache import (
 from eventweek.sessions.queries import (
     current_edition,
     get_public_activity,
+    public_activity_summary,
     public_help_slots,
     public_programme,
 )
@@ -125,14 +126,17 @@ def render_programme_listing(filters: ProgrammeFilters) -> CachedPart:
 
 @bp.get("/sessions/<int:activity_id>")
 def activity_detail(activity_id: int):
+    if not current_user.is_authenticated:
+        summary = public_activity_summary(activity_id)
+        if summary is None:
+            abort(404)
+        if summary.kind != ActivityKind.STAND:  # a stand lists its help slots' seats
+            return cached_activity_page(summary)
+    # Signed-in users' layout is theirs.
     activity = get_public_activity(activity_id)
     if activity is None:
         abort(404)
-    form = RegistrationForm(language=current_language())
-    if current_user.is_authenticated or activity.kind == ActivityKind.STAND:
-        # Signed-in users' layout is theirs; a stand lists its help slots' seats.
-        return render_activity_page(activity, form)
-    return cached_activity_page(activity, form)
+    return render_activity_page(activity, RegistrationForm(language=current_language()))
 
 
 # Placeholders in a cached activity page, filled in for each visitor. Markup comments:
@@ -141,37 +145,39 @@ CSRF_HOLE = "<!--eventweek:csrf-token-->"
 SEATS_HOLE = Markup("<!--eventweek:seats-left-->")
 
 
-def cached_activity_page(activity, form: RegistrationForm) -> str:
+def cached_activity_page(summary) -> str:
     """An activity's page with its empty form, for anonymous visitors, from the cache.
 
     Under a registration rush every visitor opens a form page and every registration
     changes the seats left. The page is cached per activity, language and programme
     content, and per the state of registration that changes what it says (open, full,
     not yet open…), with two holes filled for each visitor: the form's CSRF token (theirs)
-    and the seats left (counted now).
+    and the seats left (counted now). A visit reads only the activity's `summary`, its
+    seats and the programme's version; the activity itself is loaded to build the page.
     """
-    availability = availabilities([activity])[activity.id]
+    availability = availabilities([summary])[summary.id]
     version = programme_version()
 
     def build() -> CachedPart:
+        form = RegistrationForm(language=current_language())
         body = activity_page_html(
-            activity,
+            get_public_activity(summary.id),
             form,
             availability,
             SEATS_HOLE,
-            here=url_for("sessions.activity_detail", activity_id=activity.id),
+            here=url_for("sessions.activity_detail", activity_id=summary.id),
         )
         return CachedPart(body.replace(form.csrf_token.current_token, CSRF_HOLE))
 
     state = (availability.window, availability.registration_open, availability.full)
     page = cached_part(
         "activity.page",
-        (activity.id, current_language(), state),
+        (summary.id, current_language(), state),
         version.content,
         build,
         kept_in=ACTIVITY_PAGES,
     )
-    body = page.body.replace(SEATS_HOLE, seats_html(activity, availability))
+    body = page.body.replace(SEATS_HOLE, seats_html(summary, availability))
     if CSRF_HOLE in body:  # a form: registration is open (a token sets the session cookie)
         body = body.replace(CSRF_HOLE, generate_csrf())
     return body
