@@ -2,7 +2,9 @@
 
 - ProgrammeReader: reads the programme page and its calendar feed, as fast as it can.
 - RushRegistrant: opens a session's page, then posts its registration form with the
-  CSRF token found there (cookies kept, as a browser does), each time with a new address.
+  CSRF token found there (cookies kept, as a browser does), each time with a new address:
+  as fast as it can, or one registration every BENCH_RUSH_PACING seconds per user (the
+  offered rate is then users / pacing).
 
 Both use FastHttpUser (geventhttpclient, shipped with locust): locust runs on the same
 machine as the server, and HttpUser (requests) spent several times more CPU per request,
@@ -17,10 +19,11 @@ import re
 import uuid
 from urllib.parse import urlencode
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, constant_pacing, task
 
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 RUSH_IDS = [int(value) for value in os.environ.get("BENCH_RUSH_IDS", "").split(",") if value]
+RUSH_PACING = float(os.environ.get("BENCH_RUSH_PACING") or 0)
 
 
 class ProgrammeReader(FastHttpUser):
@@ -36,7 +39,7 @@ class ProgrammeReader(FastHttpUser):
 
 
 class RushRegistrant(FastHttpUser):
-    wait_time = constant(0)
+    wait_time = constant_pacing(RUSH_PACING) if RUSH_PACING else constant(0)
 
     @task
     def register(self):
