@@ -132,8 +132,8 @@ def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
     if state == RegistrationState.CONFIRMED:
         queue_registration_email("confirmation", registration)
         return RegistrationResult(Outcome.CONFIRMED, registration)
-    queue_registration_email("waitlisted", registration)
-    return RegistrationResult(Outcome.WAITLISTED, registration, waitlist_position(registration))
+    message = queue_registration_email("waitlisted", registration)
+    return RegistrationResult(Outcome.WAITLISTED, registration, message.render_params["position"])
 
 
 def accepts_registrations(activity: Activity, now: datetime) -> bool:

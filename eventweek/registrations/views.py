@@ -30,7 +30,7 @@ from eventweek.registrations.operations import Outcome
 from eventweek.registrations.queries import similar_open_activities
 from eventweek.registrations.seating import waitlist_position
 from eventweek.registrations.tokens import hashes_match, looks_like_token
-from eventweek.sessions.queries import get_public_activity
+from eventweek.sessions.queries import get_public_activity, public_activity_summary
 from eventweek.sessions.views import render_activity_page
 
 bp = Blueprint("registrations", __name__)
@@ -43,15 +43,17 @@ def registration_rate_limit() -> str:
 @bp.post("/sessions/<int:activity_id>/register")
 @limiter.limit(registration_rate_limit)
 def register(activity_id: int):
-    activity = get_public_activity(activity_id)
-    if activity is None:
+    # The activity is loaded under the seat lock by the registration itself; before it,
+    # only whether it is public is read (one light query instead of a second load).
+    if public_activity_summary(activity_id) is None:
         abort(404)
     form = RegistrationForm()
     if not form.validate():
-        return render_activity_page(activity, form, status=400)
-    result = operations.register(form.to_request(activity.id), utcnow())
+        return render_activity_page(public_activity_or_404(activity_id), form, status=400)
+    result = operations.register(form.to_request(activity_id), utcnow())
     if not result.stored:
         db.session.rollback()
+        activity = public_activity_or_404(activity_id)
         if result.outcome == Outcome.OVERLAP:
             return render_activity_page(activity, form, status=409, overlapping=result.overlapping)
         if result.outcome == Outcome.CLOSED:
@@ -67,10 +69,17 @@ def register(activity_id: int):
     return render_template(
         "registrations/outcome.html",
         state=result.outcome,
-        activity=activity,
+        activity=result.registration.activity,
         registration=result.registration,
         position=result.waitlist_position,
     )
+
+
+def public_activity_or_404(activity_id: int):
+    activity = get_public_activity(activity_id)
+    if activity is None:
+        abort(404)
+    return activity
 
 
 def registration_or_404(token: str) -> Registration:

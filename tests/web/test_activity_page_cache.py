@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from flask import template_rendered
+from sqlalchemy import event
 
 from eventweek.extensions import db
 from eventweek.sessions.models import ActivityKind
@@ -32,6 +34,24 @@ def rendered_templates():
         yield names
     finally:
         template_rendered.disconnect(record)
+
+
+@contextmanager
+def request_statements():
+    """The statements the requests run (in this thread: the test client's), without the
+    e-mail sender's (its own thread)."""
+    statements: list[str] = []
+    here = threading.get_ident()
+
+    def record(_conn, _cursor, statement, *_args):
+        if threading.get_ident() == here:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def seats_line(html: str) -> str:
@@ -112,3 +132,26 @@ def test_a_stand_and_a_signed_in_visitor_get_the_page_rendered_for_them(
     page = visit(signed_in(organiser), slot.id)
     assert "Se déconnecter" in page
     assert seats_line(page) == "1 place restante"
+
+
+def test_a_registration_costs_a_fixed_number_of_statements(app, client, app_context):
+    # Under the rush every registration is a form page and a POST: no query per object.
+    activity = make_activity(make_edition(days_from_today=10), capacity=2, waitlist_enabled=True)
+    db.session.commit()
+    visit(client, activity.id)  # builds the cached page
+    for number in range(4):  # two seats, then the waiting list
+        visitor = app.test_client()
+        with request_statements() as page_statements:
+            token = csrf_token(visit(visitor, activity.id))
+        with request_statements() as post_statements:
+            response = send_registration(
+                visitor, activity.id, token, email=f"personne{number}@example.org"
+            )
+        assert outcome(response) in ("confirmed", "waitlisted")
+        # The activity's summary, its seats, the programme's version; and once full, the
+        # activity itself, to build the page that offers the waiting list.
+        assert len(page_statements) == (5 if number == 2 else 3), (number, page_statements)
+        # Summary; the lock, then the activity and its languages; the registrant looked
+        # up; seats counted; registrant written (in a savepoint: 3); registration; place
+        # on the waiting list; e-mail. 12 (a seat: 11); with the old double load, 13.
+        assert len(post_statements) <= 12, (number, post_statements)
