@@ -159,15 +159,20 @@ def cached_activity_page(summary) -> str:
     version = programme_version()
 
     def build() -> CachedPart:
+        activity = get_public_activity(summary.id)
+        if activity is None:  # unpublished since the summary was read
+            abort(404)
         form = RegistrationForm(language=current_language())
         body = activity_page_html(
-            get_public_activity(summary.id),
+            activity,
             form,
             availability,
             SEATS_HOLE,
             here=url_for("sessions.activity_detail", activity_id=summary.id),
         )
-        return CachedPart(body.replace(form.csrf_token.current_token, CSRF_HOLE))
+        if "csrf_token" in form:  # absent where CSRF protection is off (WTF_CSRF_ENABLED)
+            body = body.replace(form.csrf_token.current_token, CSRF_HOLE)
+        return CachedPart(body)
 
     state = (availability.window, availability.registration_open, availability.full)
     page = cached_part(

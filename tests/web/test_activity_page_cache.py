@@ -155,3 +155,12 @@ def test_a_registration_costs_a_fixed_number_of_statements(app, client, app_cont
         # up; seats counted; registrant written (in a savepoint: 3); registration; place
         # on the waiting list; e-mail. 12 (a seat: 11); with the old double load, 13.
         assert len(post_statements) <= 12, (number, post_statements)
+
+
+def test_the_page_is_served_where_csrf_protection_is_off(app, client, app_context, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    activity = make_activity(make_edition(days_from_today=10))
+    db.session.commit()
+    for _ in range(2):  # built, then from the cache
+        page = visit(client, activity.id)
+        assert "M'inscrire</button>" in page and 'name="csrf_token"' not in page
