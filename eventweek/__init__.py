@@ -54,7 +54,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     init_login(app)
     register_renderer(
-        app, registration_emails.SUBJECTS, registration_emails.render_registration_email
+        app,
+        registration_emails.SUBJECTS,
+        registration_emails.render_registration_email,
+        preload=registration_emails.preload_registrations,
     )
     app.extensions["outbox_first_attempts"] = FirstAttempts(app)
 

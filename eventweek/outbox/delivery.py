@@ -63,9 +63,18 @@ class Discarded(Exception):
 Renderer = Callable[[OutboxMessage], RenderedMail]
 
 
-def register_renderer(app: Flask, kinds: Iterable[str], renderer: Renderer) -> None:
-    """`renderer` renders the messages of these kinds queued with `render_params`."""
+Preloader = Callable[[list[OutboxMessage]], list]
+
+
+def register_renderer(
+    app: Flask, kinds: Iterable[str], renderer: Renderer, preload: Preloader | None = None
+) -> None:
+    """`renderer` renders the messages of these kinds queued with `render_params`;
+    `preload`, given a batch of them, reads what they will need in a few queries and
+    returns it (the session holds its objects only while something refers to them)."""
     app.extensions.setdefault("outbox_renderers", {}).update(dict.fromkeys(kinds, renderer))
+    if preload is not None:
+        app.extensions.setdefault("outbox_preloaders", {}).update(dict.fromkeys(kinds, preload))
 
 
 @dataclass
@@ -237,6 +246,7 @@ def deliver(
     # What the e-mails show (an activity, its venue) is read once per batch, not again
     # after each message's commit: a batch lasts about a second.
     session.expire_on_commit = False
+    preloaded = preload(messages)  # noqa: F841 - referenced, so the session keeps them
     try:
         for message in messages:
             try:
@@ -269,6 +279,25 @@ def deliver(
         session.expire_on_commit = True
         connection.close()
     return report
+
+
+def preload(messages: list[OutboxMessage]) -> list:
+    """What each kind's preloader reads for its messages, a few queries per batch instead
+    of a few per message. Only an optimisation: on failure, each renderer reads what it
+    needs itself."""
+    preloaders = current_app.extensions.get("outbox_preloaders", {})
+    batches: dict[Preloader, list[OutboxMessage]] = {}
+    for message in messages:
+        if message.kind in preloaders:
+            batches.setdefault(preloaders[message.kind], []).append(message)
+    loaded = []
+    for preloader, batch in batches.items():  # one call for all the kinds it serves
+        try:
+            loaded += preloader(batch)
+        except Exception:
+            current_app.logger.exception("preloading outbox messages failed")
+            db.session.rollback()
+    return loaded
 
 
 def mark_sent(message: OutboxMessage, now: datetime) -> None:

@@ -8,6 +8,8 @@ import base64
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from eventweek.calendar.entries import activity_calendar
 from eventweek.extensions import db
@@ -68,6 +70,20 @@ def queue_registration_email(kind: str, registration: Registration) -> OutboxMes
             "show_checkin": kind in WITH_CHECKIN_CODE
             and registration.state == RegistrationState.CONFIRMED,
         },
+    )
+
+
+def preload_registrations(messages: list[OutboxMessage]) -> list[Registration]:
+    """The registrations of a batch of e-mails, with their registrants and activities,
+    in a few queries instead of four per e-mail."""
+    return (
+        db.session.execute(
+            select(Registration)
+            .where(Registration.id.in_({message.registration_id for message in messages}))
+            .options(selectinload(Registration.registrant), selectinload(Registration.activity))
+        )
+        .scalars()
+        .all()
     )
 
 

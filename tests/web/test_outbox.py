@@ -20,6 +20,7 @@ from eventweek.registrations.models import Registration, RegistrationState
 from eventweek.registrations.operations import erase
 from tests.factories import make_activity
 from tests.flows import outcome, register
+from tests.web.test_programme_cache import counted_statements
 
 
 def statuses() -> list[MessageStatus]:
@@ -282,3 +283,33 @@ def test_erasing_a_registration_discards_its_unrendered_messages(app, client, ap
     assert message.status == MessageStatus.FAILED
     assert message.recipient is None and message.render_params is None
     assert retry_failed(now) == []
+
+
+def test_a_batch_reads_its_registrations_once_not_per_message(app, client, app_context, smtp):
+    activities = [make_activity(capacity=2) for _ in range(2)]
+    db.session.commit()
+    smtp.stop()
+    for number in range(6):  # seats and waiting lists of two activities
+        register(client, activities[number % 2].id, email=f"p{number}@example.org")
+    smtp.start()
+    with counted_statements() as statements:
+        report = deliver(include_waiting=True)
+    assert report.sent == 6
+    # Per message, its claim and its "sent"; per batch, a few reads whatever its size.
+    assert len(statements) <= 2 * 6 + 8, statements
+    assert sorted(m["To"] for m in smtp.wait_for(6)) == [f"p{n}@example.org" for n in range(6)]
+
+
+def test_a_failing_preload_only_costs_speed(app, client, app_context, smtp, monkeypatch):
+    activity = make_activity(capacity=2)
+    db.session.commit()
+    smtp.stop()
+    register(client, activity.id, email="p@example.org")
+    smtp.start()
+
+    def broken(_messages):
+        raise RuntimeError("preload failed")
+
+    monkeypatch.setitem(app.extensions["outbox_preloaders"], "confirmation", broken)
+    assert deliver(include_waiting=True).sent == 1
+    assert [m["To"] for m in smtp.wait_for(1)] == ["p@example.org"]
