@@ -45,15 +45,17 @@ class FirstAttempts:
     def submit(self, message_ids: list[int]) -> None:
         """Send these committed messages soon, from this process's thread."""
         with self.condition:
-            if self.owner_pid != os.getpid():
-                # First use in this process; a forked worker (gunicorn --preload) does not
-                # inherit its parent's thread.
+            if self.owner_pid != os.getpid() or not self.thread.is_alive():
+                # First use in this process (a forked worker, under gunicorn --preload,
+                # does not inherit its parent's thread), or the thread died.
                 self.start()
             self.waiting.extend(message_ids)
             self.condition.notify_all()
 
     def start(self) -> None:
-        self.waiting, self.sending, self.stopping = [], False, False
+        if self.owner_pid != os.getpid():
+            self.waiting = []  # a parent process's ids are its own to send
+        self.sending = self.stopping = False
         self.owner_pid = os.getpid()
         self.thread = threading.Thread(target=self.run, name="outbox-first-attempts", daemon=True)
         self.thread.start()
@@ -88,7 +90,7 @@ class FirstAttempts:
                 db.session.remove()
 
     def wait_until_idle(self, timeout: float) -> bool:
-        """True once every message handed over has had its attempt (tests, shutdown)."""
+        """True once every message handed over has had its attempt (for tests)."""
         with self.condition:
             return self.condition.wait_for(lambda: not self.waiting and not self.sending, timeout)
 

@@ -45,3 +45,17 @@ def test_a_new_process_starts_its_own_thread(app, app_context, smtp):
     assert sender.wait_until_idle(30)
     assert sender.thread is not inherited and sender.thread.is_alive()
     assert len(smtp.wait_for(2)) == 2
+
+
+def test_a_thread_that_died_is_started_again(app, app_context, smtp):
+    sender = FirstAttempts(app)
+    sender.submit(queue(1))
+    assert sender.wait_until_idle(30)
+    with sender.condition:
+        sender.stopping = True  # ends the thread, as an unexpected error would
+        sender.condition.notify_all()
+    sender.thread.join(5)
+    assert not sender.thread.is_alive()
+    sender.submit(queue(1))
+    assert sender.wait_until_idle(30)
+    assert len(smtp.wait_for(2)) == 2
