@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from flask import template_rendered
-from sqlalchemy import event
 
 from eventweek.extensions import db
 from eventweek.sessions.models import ActivityKind
@@ -18,6 +16,7 @@ from eventweek.sessions.operations import edit_as_organiser
 from eventweek.sessions.views import CSRF_HOLE, SEATS_HOLE
 from tests.factories import make_activity, make_edition, make_user, registered
 from tests.flows import csrf_token, outcome, register, send_registration
+from tests.web.test_programme_cache import counted_statements
 
 SEATS = re.compile(r"<dt>Places</dt><dd>\s*(.*?)\s*</dd>", re.S)
 
@@ -34,24 +33,6 @@ def rendered_templates():
         yield names
     finally:
         template_rendered.disconnect(record)
-
-
-@contextmanager
-def request_statements():
-    """The statements the requests run (in this thread: the test client's), without the
-    e-mail sender's (its own thread)."""
-    statements: list[str] = []
-    here = threading.get_ident()
-
-    def record(_conn, _cursor, statement, *_args):
-        if threading.get_ident() == here:
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def seats_line(html: str) -> str:
@@ -141,9 +122,9 @@ def test_a_registration_costs_a_fixed_number_of_statements(app, client, app_cont
     visit(client, activity.id)  # builds the cached page
     for number in range(4):  # two seats, then the waiting list
         visitor = app.test_client()
-        with request_statements() as page_statements:
+        with counted_statements(this_thread_only=True) as page_statements:
             token = csrf_token(visit(visitor, activity.id))
-        with request_statements() as post_statements:
+        with counted_statements(this_thread_only=True) as post_statements:
             response = send_registration(
                 visitor, activity.id, token, email=f"personne{number}@example.org"
             )

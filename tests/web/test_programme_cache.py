@@ -3,6 +3,7 @@ programme's version: a second request renders nothing, and every change shows at
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -27,11 +28,15 @@ CACHED_URLS = [
 
 
 @contextmanager
-def counted_statements():
+def counted_statements(*, this_thread_only: bool = False):
+    """The statements run meanwhile; `this_thread_only`: those of this thread (the test
+    client's requests), not those of the e-mail sender's thread."""
     statements: list[str] = []
+    here = threading.get_ident()
 
     def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+        if not this_thread_only or threading.get_ident() == here:
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
