@@ -30,8 +30,8 @@ from eventweek.registrations.operations import Outcome
 from eventweek.registrations.queries import similar_open_activities
 from eventweek.registrations.seating import waitlist_position
 from eventweek.registrations.tokens import hashes_match, looks_like_token
-from eventweek.sessions.queries import get_public_activity, public_activity_summary
-from eventweek.sessions.views import render_activity_page
+from eventweek.sessions.queries import public_activity_summary
+from eventweek.sessions.views import public_activity_or_404, render_activity_page
 
 bp = Blueprint("registrations", __name__)
 
@@ -73,13 +73,6 @@ def register(activity_id: int):
         registration=result.registration,
         position=result.waitlist_position,
     )
-
-
-def public_activity_or_404(activity_id: int):
-    activity = get_public_activity(activity_id)
-    if activity is None:
-        abort(404)
-    return activity
 
 
 def registration_or_404(token: str) -> Registration:

@@ -133,10 +133,15 @@ def activity_detail(activity_id: int):
         if summary.kind != ActivityKind.STAND:  # a stand lists its help slots' seats
             return cached_activity_page(summary)
     # Signed-in users' layout is theirs.
-    activity = get_public_activity(activity_id)
-    if activity is None:
-        abort(404)
+    activity = public_activity_or_404(activity_id)
     return render_activity_page(activity, RegistrationForm(language=current_language()))
+
+
+def public_activity_or_404(activity_id: int):
+    activity = get_public_activity(activity_id)
+    if activity is None:  # unknown, or not public (a draft, or unpublished meanwhile)
+        abort(404)
+    return activity
 
 
 # Placeholders in a cached activity page, filled in for each visitor. Markup comments:
@@ -159,9 +164,7 @@ def cached_activity_page(summary) -> str:
     version = programme_version()
 
     def build() -> CachedPart:
-        activity = get_public_activity(summary.id)
-        if activity is None:  # unpublished since the summary was read
-            abort(404)
+        activity = public_activity_or_404(summary.id)  # maybe unpublished meanwhile
         form = RegistrationForm(language=current_language())
         body = activity_page_html(
             activity,
