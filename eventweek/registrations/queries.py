@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from eventweek.extensions import db
@@ -26,14 +27,14 @@ def seat_counts(
     activity_ids = list(activity_ids)
     if not activity_ids:
         return {}
-    rows = db.session.execute(
-        select(Registration.activity_id, Registration.state, func.count())
-        .where(
-            Registration.activity_id.in_(selected_by if selected_by is not None else activity_ids),
-            Registration.state.in_([*SEAT_HOLDING_STATES, RegistrationState.WAITLISTED]),
+    if selected_by is not None:
+        rows = db.session.execute(seat_count_statement(selected_by))
+    else:
+        # Core execution of a statement built once: every form page and registration
+        # counts seats, and building the statement cost more than running it.
+        rows = db.session.connection().execute(
+            seat_count_by_ids_statement(), {"activity_ids": activity_ids}
         )
-        .group_by(Registration.activity_id, Registration.state)
-    )
     confirmed: dict[int, int] = {}
     waitlisted: dict[int, int] = {}
     attended: dict[int, int] = {}
@@ -50,6 +51,22 @@ def seat_counts(
         )
         for activity_id in activity_ids
     }
+
+
+def seat_count_statement(activity_ids) -> Select:
+    return (
+        select(Registration.activity_id, Registration.state, func.count())
+        .where(
+            Registration.activity_id.in_(activity_ids),
+            Registration.state.in_([*SEAT_HOLDING_STATES, RegistrationState.WAITLISTED]),
+        )
+        .group_by(Registration.activity_id, Registration.state)
+    )
+
+
+@functools.cache
+def seat_count_by_ids_statement() -> Select:
+    return seat_count_statement(bindparam("activity_ids", expanding=True))
 
 
 def availabilities(activities: Iterable[Activity]) -> dict[int, Availability]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from eventweek.extensions import db
 from eventweek.sessions.filters import ProgrammeFilters
@@ -97,19 +98,32 @@ def public_activity_summary(activity_id: int):
     """A public activity's id, kind and what decides whether it takes registrations (the
     fields `registrations.seating.availability` reads), in one query with no join; None
     for any other id. Enough for a page served from the cache."""
-    return db.session.execute(
-        select(
-            Activity.id,
-            Activity.kind,
-            Activity.status,
-            Activity.capacity,
-            Activity.waitlist_enabled,
-            Activity.registration_required,
-            Activity.registration_opens_at,
-            Activity.registration_closes_at,
-            Activity.start_at,
-        ).where(Activity.id == activity_id, publicly_visible(brussels_today()))
-    ).one_or_none()
+    # Core execution: every form page and registration runs it, and the ORM's statement
+    # handling costs more than the query itself.
+    return (
+        db.session.connection()
+        .execute(
+            activity_summary_statement(),
+            {"activity_id": activity_id, "today": brussels_today()},
+        )
+        .one_or_none()
+    )
+
+
+@functools.cache
+def activity_summary_statement() -> Select:
+    # Built once, bound at each call: building it cost more than running it.
+    return select(
+        Activity.id,
+        Activity.kind,
+        Activity.status,
+        Activity.capacity,
+        Activity.waitlist_enabled,
+        Activity.registration_required,
+        Activity.registration_opens_at,
+        Activity.registration_closes_at,
+        Activity.start_at,
+    ).where(Activity.id == bindparam("activity_id"), publicly_visible(bindparam("today")))
 
 
 def public_help_slots(activity: Activity) -> list[Activity]:
