@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import lazyload
 
 from eventweek.extensions import db
 from eventweek.registrations.models import SEAT_HOLDING_STATES, Registration, RegistrationState
@@ -80,6 +81,9 @@ def lock_activity(activity_id: int) -> Activity | None:
     return db.session.execute(
         select(Activity)
         .where(Activity.id == activity_id)
+        # Its languages (a second query) are not needed to count seats: loaded when read,
+        # which on SQLite is after the lock is released.
+        .options(lazyload(Activity.language_rows))
         .with_for_update(of=Activity)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from eventweek.extensions import db
 from eventweek.outbox.models import OutboxMessage
-from eventweek.registrations.models import Registration, RegistrationState
+from eventweek.registrations.models import Registrant, Registration, RegistrationState
 from tests.factories import make_activity
 from tests.flows import STATE, csrf_token, registration_fields
 from tests.servers import gunicorn, server_environment
@@ -34,24 +34,28 @@ def server(app, database_url, smtp):
         yield base
 
 
-def rush(base: str, activity_id: int) -> list[tuple[int, str | None]]:
-    """CLIENTS people open the form, then all send it at the same moment."""
-    start = threading.Barrier(CLIENTS)
+def rush(base: str, people: list[tuple[int, str]]) -> list[tuple[int, str | None]]:
+    """Each person (activity id, e-mail address) opens the form, then all send it at the
+    same moment."""
+    start = threading.Barrier(len(people))
 
     def person(number: int) -> tuple[int, str | None]:
+        activity_id, email = people[number]
         browser = requests.Session()
         page = browser.get(f"{base}/sessions/{activity_id}", timeout=30)
-        fields = registration_fields(
-            email=f"rush{number}@example.org", full_name=f"Personne {number}"
-        )
+        fields = registration_fields(email=email, full_name=f"Personne {number}")
         fields["csrf_token"] = csrf_token(page.text)
         start.wait(timeout=60)
         response = browser.post(f"{base}/sessions/{activity_id}/register", data=fields, timeout=60)
         match = STATE.search(response.text)
         return response.status_code, match.group(1) if match else None
 
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        return list(pool.map(person, range(CLIENTS)))
+    with ThreadPoolExecutor(max_workers=len(people)) as pool:
+        return list(pool.map(person, range(len(people))))
+
+
+def crowd(activity_id: int) -> list[tuple[int, str]]:
+    return [(activity_id, f"rush{number}@example.org") for number in range(CLIENTS)]
 
 
 def counts(activity_id: int) -> Counter:
@@ -67,7 +71,7 @@ def counts(activity_id: int) -> Counter:
 def test_a_rush_never_overbooks_and_fills_the_waiting_list(server, app_context, smtp):
     activity = make_activity(capacity=CAPACITY)
     db.session.commit()
-    results = rush(server, activity.id)
+    results = rush(server, crowd(activity.id))
     assert all(status == 200 for status, _state in results), Counter(results)
     outcomes = Counter(state for _status, state in results)
     assert outcomes == {"confirmed": CAPACITY, "waitlisted": CLIENTS - CAPACITY}
@@ -94,6 +98,19 @@ def test_a_rush_never_overbooks_and_fills_the_waiting_list(server, app_context, 
 def test_a_rush_without_waiting_list_turns_the_rest_away(server, app_context, smtp):
     activity = make_activity(capacity=CAPACITY, waitlist_enabled=False)
     db.session.commit()
-    results = rush(server, activity.id)
+    results = rush(server, crowd(activity.id))
     assert Counter(results) == {(200, "confirmed"): CAPACITY, (409, "full"): CLIENTS - CAPACITY}
     assert counts(activity.id) == {RegistrationState.CONFIRMED: CAPACITY}
+
+
+def test_one_new_address_registering_everywhere_at_once_is_one_person(server, app_context, smtp):
+    # Each first registration creates the registrant; all at once, one must win and the
+    # others take it, none failing.
+    activities = [make_activity(day=day, hour=hour) for day in range(4) for hour in (9, 14)]
+    db.session.commit()
+    results = rush(server, [(activity.id, "Same@Example.org") for activity in activities])
+    assert Counter(results) == {(200, "confirmed"): len(activities)}
+    db.session.expire_all()
+    holders = db.session.execute(select(Registration.registrant_id)).scalars().all()
+    assert len(holders) == len(activities) and len(set(holders)) == 1
+    assert db.session.execute(select(func.count()).select_from(Registrant)).scalar_one() == 1
