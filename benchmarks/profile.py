@@ -13,6 +13,10 @@ beside reading the same file with the csv module alone.
 `python benchmarks/profile.py profile`: pyinstrument profiles of a cold render and of
 20 registrations (form GET + POST), printed as text. Without DATABASE_URL it builds
 its own SQLite database with `seed-load` data.
+
+`python benchmarks/profile.py stages`: the CPU time of each stage of a registration in
+process (the form page, the POST, its e-mail sent in batches of 12 to an SMTP sink on
+loopback), mean of 300: where the rush's CPU goes, without a server or a load tool.
 """
 
 from __future__ import annotations
@@ -81,51 +85,72 @@ def cold(app) -> None:
     )
 
 
-def register_many(app, count: int) -> None:
+def rush_activity_ids(app) -> list[int]:
     from sqlalchemy import select
 
     from eventweek.extensions import db
     from eventweek.sessions.models import Activity
 
     with app.app_context():
-        activity_ids = list(
+        return list(
             db.session.execute(
                 select(Activity.id).where(Activity.title_en.like("Load-test rush%"))
             ).scalars()
         )
+
+
+def register_once(client, activity_id: int) -> tuple[float, float]:
+    """Opens the form page and posts it; the CPU time of this thread for each, in ms."""
+    started = time.thread_time()
+    page = client.get(f"/sessions/{activity_id}").get_data(as_text=True)
+    opened = time.thread_time()
+    response = client.post(
+        f"/sessions/{activity_id}/register",
+        data={
+            "full_name": "Profil",
+            "email": f"profile-{uuid.uuid4().hex}@example.org",
+            "language": "fr",
+            "consent": "y",
+            "csrf_token": CSRF_FIELD.search(page).group(1),
+        },
+    )
+    posted = time.thread_time()
+    assert response.status_code == 200, response.status_code
+    return (opened - started) * 1000, (posted - opened) * 1000
+
+
+def register_many(app, count: int) -> None:
+    activity_ids = rush_activity_ids(app)
     client = app.test_client()
     for number in range(count):
-        activity_id = activity_ids[number % len(activity_ids)]
-        page = client.get(f"/sessions/{activity_id}").get_data(as_text=True)
-        token = CSRF_FIELD.search(page).group(1)
-        response = client.post(
-            f"/sessions/{activity_id}/register",
-            data={
-                "full_name": "Profil",
-                "email": f"profile-{uuid.uuid4().hex}@example.org",
-                "language": "fr",
-                "consent": "y",
-                "csrf_token": token,
-            },
-        )
-        assert response.status_code == 200, response.status_code
+        register_once(client, activity_ids[number % len(activity_ids)])
 
 
-def profile(app) -> None:
+def smtp_sink():
+    """An SMTP server on loopback that accepts everything, started."""
     import socket
 
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
-    from pyinstrument import Profiler
-
-    from eventweek.sessions.programme_cache import clear_cached_parts
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     smtp = Controller(Sink(), hostname="127.0.0.1", port=port)
     smtp.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    return smtp
+
+
+def profile() -> None:
+    from pyinstrument import Profiler
+
+    from eventweek import create_app
+    from eventweek.sessions.programme_cache import clear_cached_parts
+
+    smtp = smtp_sink()
+    app = create_app(
+        {"RATELIMIT_ENABLED": False, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    )
     client = app.test_client()
     client.get("/programme")
     profiler = Profiler()
@@ -142,6 +167,55 @@ def profile(app) -> None:
     print("=== 20 registrations (form GET + POST) ===")
     print(profiler.output_text(unicode=True, show_all=False))
     smtp.stop()
+
+
+class HeldForLater:
+    """Stands in for the process's sender thread: keeps the ids, to send them in batches."""
+
+    def __init__(self):
+        self.message_ids: list[int] = []
+
+    def submit(self, message_ids: list[int]) -> None:
+        self.message_ids += message_ids
+
+
+def stages(count: int = 300, batch: int = 12) -> None:
+    """Prints form_ms=, post_ms= and email_ms= (means of `count`, this thread's CPU time)."""
+    from eventweek import create_app
+    from eventweek.extensions import db
+    from eventweek.outbox.delivery import deliver
+
+    smtp = smtp_sink()
+    app = create_app(
+        {"RATELIMIT_ENABLED": False, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    )
+    held = app.extensions["outbox_first_attempts"] = HeldForLater()
+    activity_ids = rush_activity_ids(app)
+    client = app.test_client()
+
+    def send_held() -> int:
+        sent = 0
+        with app.app_context():
+            for start in range(0, len(held.message_ids), batch):
+                sent += deliver(message_ids=held.message_ids[start : start + batch]).sent
+                db.session.remove()
+        held.message_ids.clear()
+        return sent
+
+    for number in range(20):  # compiles the templates, fills the caches
+        register_once(client, activity_ids[number % len(activity_ids)])
+    send_held()
+    timings = [
+        register_once(client, activity_ids[number % len(activity_ids)]) for number in range(count)
+    ]
+    started = time.thread_time()
+    sent = send_held()
+    email_ms = (time.thread_time() - started) * 1000 / count
+    smtp.stop()
+    assert sent == count, (sent, count)
+    print(f"form_ms={statistics.mean(form for form, _post in timings):.2f}")
+    print(f"post_ms={statistics.mean(post for _form, post in timings):.2f}")
+    print(f"email_ms={email_ms:.2f}")
 
 
 def awards() -> None:
@@ -212,20 +286,20 @@ def metrics(app) -> None:
 
 def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "cold"
+    if mode not in ("awards", "cold", "metrics", "profile", "stages"):
+        sys.exit(f"unknown mode {mode!r}: awards, cold, metrics, profile or stages")
     if mode == "awards":
         awards()
         return
     if "DATABASE_URL" not in os.environ:
         build_database()
+    if mode in ("profile", "stages"):
+        {"profile": profile, "stages": stages}[mode]()
+        return
     from eventweek import create_app
 
     app = create_app({"RATELIMIT_ENABLED": False})
-    if mode == "cold":
-        cold(app)
-    elif mode == "metrics":
-        metrics(app)
-    else:
-        profile(app)
+    {"cold": cold, "metrics": metrics}[mode](app)
 
 
 if __name__ == "__main__":

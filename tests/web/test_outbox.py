@@ -12,6 +12,7 @@ from eventweek.extensions import db
 from eventweek.outbox.delivery import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
+    MIME_POLICY,
     OutboxMail,
     claim,
     deliver,
@@ -138,6 +139,10 @@ def test_an_email_reads_back_as_flask_mail_writes_it(app_context, subject):
     assert parts(written(mail)) == parts(theirs)
     headers = mail.as_bytes().split(b"\r\n\r\n")[0]
     assert [line for line in headers.split(b"\r\n") if len(line) > 78] == []
+    # The headers that need no folding are written as is: the same bytes as compat32's.
+    message = mail._message()
+    compat32 = policy.compat32.clone(linesep="\r\n")
+    assert message.as_bytes(policy=MIME_POLICY) == message.as_bytes(policy=compat32)
 
 
 def test_no_line_of_an_email_is_longer_than_smtp_allows(app_context):
