@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import Flask, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_date
+from werkzeug.exceptions import HTTPException
 
 from eventweek.i18n import LANGUAGE_NAMES, current_language, install_template_gettext, short_time
 from eventweek.links import external_url
@@ -17,7 +18,7 @@ from eventweek.sessions.models import BRUSSELS
 def language_links(here: str | None = None) -> list[dict]:
     """One link per language, back to `here` (default: the page being read), through the
     switcher."""
-    here = here or request.full_path.rstrip("?")
+    here = here or page_being_read()
     return [
         {
             "code": code,
@@ -27,6 +28,27 @@ def language_links(here: str | None = None) -> list[dict]:
         }
         for code, name in LANGUAGE_NAMES.items()
     ]
+
+
+def page_being_read() -> str:
+    """The address of the page being read, to come back to.
+
+    A form sent to an address that only takes POST (`/sessions/12/register`,
+    `…/publish`) may be answered with a page: its outcome, or the form with its errors.
+    Coming back to that address would be a 405; the page it belongs to is its parent
+    address (`/sessions/12`), the first one up that can be read, or else the home page.
+    """
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    adapter = current_app.create_url_adapter(request)
+    path = request.path
+    while path:
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except HTTPException:
+            path = path.rsplit("/", 1)[0]
+    return "/"
 
 
 def with_args(**changes) -> str:

@@ -1,5 +1,7 @@
 """Registering from a session page, as a citizen does, with the e-mails read from SMTP."""
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -241,3 +243,17 @@ def test_registering_does_not_mark_the_activity_changed(client, session, smtp):
     assert outcome(register(client, session.id)) == "confirmed"
     db.session.expire_all()
     assert (session.updated_at, session.revision) == before
+
+
+def test_the_language_links_after_sending_the_form_lead_back_to_the_session(client, session, smtp):
+    # The answer to a POST is a page whose own address only takes POST: switching
+    # language from it used to end on a 405.
+    sent = register(client, session.id, email="jan@example.org")
+    refused = register(client, session.id, email="not an address")
+    assert (sent.status_code, refused.status_code) == (200, 400)
+    for response in (sent, refused):
+        link = re.search(r'href="(/language/nl[^"]*)"', response.get_data(as_text=True))
+        switched = client.get(html.unescape(link.group(1)), follow_redirects=True)
+        assert switched.status_code == 200
+        assert switched.request.path == f"/sessions/{session.id}"
+        assert 'lang="nl"' in switched.get_data(as_text=True)
