@@ -38,16 +38,19 @@ def page_being_read() -> str:
     Coming back to that address would be a 405; the page it belongs to is its parent
     address (`/sessions/12`), the first one up that can be read, or else the home page.
     """
+    here = request.full_path.rstrip("?")
     if request.method in ("GET", "HEAD"):
-        return request.full_path.rstrip("?")
+        return here
     adapter = current_app.create_url_adapter(request)
     path = request.path
     while path:
         try:
             adapter.match(path, method="GET")
-            return path
         except HTTPException:
             path = path.rsplit("/", 1)[0]
+            continue
+        # The same address can be read (a sign-in form sent to itself): keep its query.
+        return here if path == request.path else path
     return "/"
 
 

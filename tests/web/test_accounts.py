@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -420,3 +421,21 @@ def test_a_partner_account_shows_its_organisation(client, app_context):
     html = client.get("/account").get_data(as_text=True)
     assert "Cliniques universitaires Saint-Luc" in html
     assert db.session.execute(select(User.role).where(User.id == user.id)).scalar_one() == "partner"
+
+
+def test_the_language_links_of_a_refused_sign_in_keep_where_it_leads(client, organiser):
+    # A form sent to its own address: switching language returns to it, query and all.
+    page = client.get("/login?next=/admin")
+    response = client.post(
+        "/login?next=/admin",
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "email": organiser.email,
+            "password": "not the password",
+        },
+    )
+    assert response.status_code == 401
+    link = re.search(r'href="(/language/nl[^"]*)"', response.get_data(as_text=True)).group(1)
+    switched = client.get(html.unescape(link))
+    target = urlsplit(switched.headers["Location"])
+    assert (target.path, parse_qs(target.query)) == ("/login", {"next": ["/admin"]})
