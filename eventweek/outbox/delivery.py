@@ -411,6 +411,9 @@ class OutboxMail(Message):
     - A body with a line longer than SMTP allows is quoted-printable, which wraps it,
       instead of 8bit: a relay may refuse such a message, or cut the line anywhere. An
       organiser's long description in the HTML is enough.
+
+    Both override Flask-Mail's private `_message` and `_mimetext`: Flask-Mail is pinned
+    (requirements.txt), and tests/web/test_outbox.py compares the result with its own.
     """
 
     def _message(self) -> MIMEBase:
