@@ -32,6 +32,7 @@ from eventweek.sessions.programme_cache import (
     CachedPart,
     cached_part,
     programme_version,
+    reads_only,
 )
 from eventweek.sessions.queries import (
     current_edition,
@@ -49,6 +50,7 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 @bp.get("/programme.ics")
+@reads_only
 def programme_feed():
     edition = current_edition()
     if edition is None:
@@ -57,6 +59,7 @@ def programme_feed():
 
 
 @bp.get("/editions/<int:year>/programme.ics")
+@reads_only
 def edition_programme_feed(year: int):
     edition = edition_by_year(year)
     if edition is None:
@@ -96,6 +99,7 @@ def build_edition_feed(edition: Edition, filters: ProgrammeFilters) -> CachedPar
 
 
 @bp.get("/sessions/<int:activity_id>.ics")
+@reads_only
 def activity_feed(activity_id: int):
     activity = get_public_activity(activity_id)
     if activity is None:
@@ -110,6 +114,7 @@ def activity_feed(activity_id: int):
 
 
 @bp.get("/schedule.xml")
+@reads_only
 def schedule_xml():
     schedule = cached_schedule("xml", build_schedule_xml)
     return conditional(
@@ -118,12 +123,14 @@ def schedule_xml():
 
 
 @bp.get("/schedule.json")
+@reads_only
 def schedule_json():
     schedule = cached_schedule("json", build_schedule_document)
     return conditional(schedule.body, "application/json", "schedule.json", schedule.last_modified)
 
 
 @bp.get("/embed/programme")
+@reads_only
 def embed_programme():
     """The programme without the site's chrome, for partners' pages (in an iframe).
 

@@ -33,6 +33,7 @@ from eventweek.sessions.programme_cache import (
     CachedPart,
     cached_part,
     programme_version,
+    reads_only,
 )
 from eventweek.sessions.queries import (
     current_edition,
@@ -49,6 +50,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.get("/")
+@reads_only
 def home():
     edition = current_edition()
     activities = public_programme(edition, ProgrammeFilters()) if edition else []
@@ -60,6 +62,7 @@ def home():
 
 
 @bp.get("/programme")
+@reads_only
 def programme():
     filters, ignored = ProgrammeFilters.from_args(request.args)
     notices = [
@@ -125,6 +128,7 @@ def render_programme_listing(filters: ProgrammeFilters) -> CachedPart:
 
 
 @bp.get("/sessions/<int:activity_id>")
+@reads_only
 def activity_detail(activity_id: int):
     if not current_user.is_authenticated:
         summary = public_activity_summary(activity_id)

@@ -119,14 +119,15 @@ def test_a_registration_costs_a_fixed_number_of_statements(app, client, app_cont
     # Under the rush every registration is a form page and a POST: no query per object.
     activity = make_activity(make_edition(days_from_today=10), capacity=2, waitlist_enabled=True)
     db.session.commit()
-    visit(client, activity.id)  # builds the cached page
+    activity_id = activity.id  # read once: pages may expire the test's objects
+    visit(client, activity_id)  # builds the cached page
     for number in range(4):  # two seats, then the waiting list
         visitor = app.test_client()
         with counted_statements(this_thread_only=True) as page_statements:
-            token = csrf_token(visit(visitor, activity.id))
+            token = csrf_token(visit(visitor, activity_id))
         with counted_statements(this_thread_only=True) as post_statements:
             response = send_registration(
-                visitor, activity.id, token, email=f"personne{number}@example.org"
+                visitor, activity_id, token, email=f"personne{number}@example.org"
             )
         assert outcome(response) in ("confirmed", "waitlisted")
         # The activity's summary, its seats, the programme's version; and once full, the

@@ -219,3 +219,30 @@ def test_the_programme_costs_the_same_queries_whatever_its_size(client, app_cont
     db.session.commit()
     assert cold_render_statements() == small
     assert small <= 6
+
+
+def test_public_pages_read_without_a_transaction_and_a_registration_has_one(
+    client, app_context, smtp
+):
+    # On PostgreSQL the read-only public pages run without BEGIN and ROLLBACK (two round
+    # trips of a page served from the cache); the next request's writes are atomic again.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite starts no transaction for reads")
+    activity_id = make_activity(make_edition(days_from_today=10)).id
+    db.session.commit()  # nothing loaded afterwards: the test's session stays unused
+    autocommit: list[tuple[str, bool]] = []
+
+    def record(connection, _cursor, statement, *_args):
+        autocommit.append((statement, connection.connection.driver_connection.autocommit))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for url in [*CACHED_URLS, "/", f"/sessions/{activity_id}", f"/sessions/{activity_id}.ics"]:
+            page(client, url)
+        reads, autocommit[:] = list(autocommit), []
+        assert outcome(register(client, activity_id, email="atomic@example.org")) == "confirmed"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert reads and all(mode for _statement, mode in reads), reads
+    post = [mode for statement, mode in autocommit if "INSERT INTO registration " in statement]
+    assert post == [False], autocommit
