@@ -95,16 +95,17 @@ def calendar_attachment(message) -> Calendar:
     return Calendar.from_ical(content if isinstance(content, str) else content.decode())
 
 
-def login(client, user, password: str | None = None):
+def login(client, user, password: str | None = None, *, address: str = "/login"):
     """Sign in through the real /login form (CSRF token included); returns the response.
 
     `user` is a User (or anything with `.email`); the password defaults to the one
-    `tests.factories.make_user` gives every account.
+    `tests.factories.make_user` gives every account. `address` is the form's, with its
+    query (`/login?next=…`).
     """
 
-    page = client.get("/login")
+    page = client.get(address)
     return client.post(
-        "/login",
+        address,
         data={
             "csrf_token": csrf_token(page.get_data(as_text=True)),
             "email": user.email,

@@ -425,15 +425,7 @@ def test_a_partner_account_shows_its_organisation(client, app_context):
 
 def test_the_language_links_of_a_refused_sign_in_keep_where_it_leads(client, organiser):
     # A form sent to its own address: switching language returns to it, query and all.
-    page = client.get("/login?next=/admin")
-    response = client.post(
-        "/login?next=/admin",
-        data={
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
-            "email": organiser.email,
-            "password": "not the password",
-        },
-    )
+    response = login(client, organiser, "not the password", address="/login?next=/admin")
     assert response.status_code == 401
     link = re.search(r'href="(/language/nl[^"]*)"', response.get_data(as_text=True)).group(1)
     switched = client.get(html.unescape(link))
