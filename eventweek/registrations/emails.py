@@ -52,13 +52,17 @@ def agenda_token(registration: Registration) -> str:
     return derive_token(current_app.config["SECRET_KEY"], "agenda", salt)
 
 
-def queue_registration_email(kind: str, registration: Registration) -> OutboxMessage:
+def queue_registration_email(
+    kind: str, registration: Registration, *, position: int | None = None
+) -> OutboxMessage:
     """Add the `kind` e-mail for `registration` to the outbox, rendered when it is sent.
 
     Only what the e-mail must say as of now is stored with it (the language, the place
     on the waiting list, whether a seat is held): rendering (templates, calendar entry,
     QR image) happens in `render_registration_email`, outside the transaction that
     holds the seat lock. The activity's details are read when sending: the newest.
+    `position` is the place on the waiting list when the caller has just counted it
+    under the seat lock; it is counted here otherwise.
     """
     return enqueue(
         kind=kind,
@@ -66,7 +70,7 @@ def queue_registration_email(kind: str, registration: Registration) -> OutboxMes
         registration_id=registration.id,
         render_params={
             "language": registration.language,
-            "position": waitlist_position(registration),
+            "position": position or waitlist_position(registration),
             "show_checkin": kind in WITH_CHECKIN_CODE
             and registration.state == RegistrationState.CONFIRMED,
         },

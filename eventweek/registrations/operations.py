@@ -27,6 +27,7 @@ from eventweek.registrations.models import (
     Registration,
     RegistrationState,
 )
+from eventweek.registrations.queries import seat_counts
 from eventweek.registrations.seating import (
     allocate,
     lock_activity,
@@ -110,7 +111,9 @@ def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
         if overlapping and not request.confirm_overlap:
             return RegistrationResult(Outcome.OVERLAP, overlapping=overlapping)
 
-    state = allocate(activity)
+    # Seats given and places waiting, in one statement, under the lock.
+    seats = seat_counts([activity.id])[activity.id]
+    state = allocate(activity, seats)
     if state is None:
         return RegistrationResult(Outcome.FULL)
     registrant = registrant or create_registrant(request.email)
@@ -135,8 +138,10 @@ def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
     if state == RegistrationState.CONFIRMED:
         queue_registration_email("confirmation", registration)
         return RegistrationResult(Outcome.CONFIRMED, registration)
-    message = queue_registration_email("waitlisted", registration)
-    return RegistrationResult(Outcome.WAITLISTED, registration, message.render_params["position"])
+    # Everyone waiting registered before, under this lock: this place is the next one.
+    position = seats.waitlisted + 1
+    queue_registration_email("waitlisted", registration, position=position)
+    return RegistrationResult(Outcome.WAITLISTED, registration, position)
 
 
 def accepts_registrations(activity: Activity, now: datetime) -> bool:

@@ -118,13 +118,13 @@ def confirmed_count(activity_id: int) -> int:
     ).scalar_one()
 
 
-def allocate(activity: Activity) -> RegistrationState | None:
-    """The state a new registration gets; call with the activity locked.
+def allocate(activity: Activity, seats: SeatCount) -> RegistrationState | None:
+    """The state a new registration gets, from `seats` counted with the activity locked.
 
     CONFIRMED while a seat is free, WAITLISTED once full if the activity keeps a
     waiting list, None when full without one.
     """
-    if activity.capacity is None or confirmed_count(activity.id) < activity.capacity:
+    if activity.capacity is None or seats.confirmed < activity.capacity:
         return RegistrationState.CONFIRMED
     if activity.waitlist_enabled:
         return RegistrationState.WAITLISTED

@@ -2,9 +2,18 @@
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from eventweek.extensions import db
+from eventweek.outbox.models import OutboxMessage
 from eventweek.registrations.models import Registration, RegistrationState
-from eventweek.registrations.operations import create_registrant
+from eventweek.registrations.operations import (
+    Outcome,
+    RegistrationRequest,
+    create_registrant,
+    register,
+)
+from eventweek.registrations.queries import seat_counts
 from eventweek.registrations.seating import (
     allocate,
     lock_activity,
@@ -33,23 +42,28 @@ def add(activity, state: RegistrationState, number: int) -> Registration:
     return registration
 
 
+def allocate_now(activity) -> RegistrationState | None:
+    """`allocate` with the seats counted as the registration counts them."""
+    return allocate(activity, seat_counts([activity.id])[activity.id])
+
+
 def test_allocate_confirms_until_full_then_waitlists_or_refuses(app_context):
     activity = make_activity(capacity=2)
-    assert allocate(activity) == RegistrationState.CONFIRMED
+    assert allocate_now(activity) == RegistrationState.CONFIRMED
     add(activity, RegistrationState.CONFIRMED, 1)
     add(activity, RegistrationState.ATTENDED, 2)  # an attendee holds a seat too
-    assert allocate(activity) == RegistrationState.WAITLISTED
+    assert allocate_now(activity) == RegistrationState.WAITLISTED
     activity.waitlist_enabled = False
-    assert allocate(activity) is None
+    assert allocate_now(activity) is None
     add(activity, RegistrationState.CANCELLED, 3)  # a cancelled place frees nothing twice
-    assert allocate(activity) is None
+    assert allocate_now(activity) is None
 
 
 def test_no_seat_limit_always_confirms(app_context):
     activity = make_activity(capacity=None)
     for number in range(5):
         add(activity, RegistrationState.CONFIRMED, number)
-    assert allocate(activity) == RegistrationState.CONFIRMED
+    assert allocate_now(activity) == RegistrationState.CONFIRMED
 
 
 def test_promotion_follows_arrival_order_and_fills_every_free_seat(app_context):
@@ -71,3 +85,24 @@ def test_promotion_follows_arrival_order_and_fills_every_free_seat(app_context):
     assert waitlist_position(waiting[2]) == 1
     assert waitlist_position(waiting[0]) is None
     db.session.rollback()
+
+
+def test_a_new_place_on_the_waiting_list_is_the_one_counted_afterwards(app_context):
+    # The registration gives the new place from the count it made under the lock; it
+    # must be the place that `waitlist_position` counts later (cancelled places skipped).
+    activity = make_activity(capacity=1)
+    add(activity, RegistrationState.CONFIRMED, 1)
+    add(activity, RegistrationState.WAITLISTED, 2)
+    add(activity, RegistrationState.CANCELLED, 3)
+    add(activity, RegistrationState.WAITLISTED, 4).state = RegistrationState.CANCELLED
+    add(activity, RegistrationState.WAITLISTED, 5)
+    request = RegistrationRequest(
+        activity_id=activity.id, full_name="Newcomer", email="new@example.org", language="nl"
+    )
+    result = register(request, NOW)
+    assert result.outcome == Outcome.WAITLISTED
+    message = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.registration_id == result.registration.id)
+    ).scalar_one()
+    assert result.waitlist_position == message.render_params["position"] == 3
+    assert waitlist_position(result.registration) == 3
