@@ -8,11 +8,12 @@ the same transaction; the caller (a view or a CLI command) commits once, with
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eventweek.accounts.models import User
@@ -152,8 +153,14 @@ def accepts_registrations(activity: Activity, now: datetime) -> bool:
 
 def find_registrant(email: str) -> Registrant | None:
     return db.session.execute(
-        select(Registrant).where(Registrant.email_key == email_key(email))
+        registrant_by_key_statement(), {"email_key": email_key(email)}
     ).scalar_one_or_none()
+
+
+@functools.cache
+def registrant_by_key_statement() -> Select:
+    # Built once, like the seat lock's: every registration looks its address up.
+    return select(Registrant).where(Registrant.email_key == bindparam("email_key"))
 
 
 def create_registrant(email: str) -> Registrant:

@@ -7,10 +7,11 @@ server processes at once, then counts, then writes: no count-then-insert without
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import lazyload
 
 from eventweek.extensions import db
@@ -79,14 +80,23 @@ def lock_activity(activity_id: int) -> Activity | None:
     if db.session.get_bind().dialect.name == "sqlite":
         take_sqlite_write_lock(activity_id)
     return db.session.execute(
+        locked_activity_statement(), {"activity_id": activity_id}
+    ).scalar_one_or_none()
+
+
+@functools.cache
+def locked_activity_statement() -> Select:
+    # Built once: every registration runs it, and building it (options, lock) cost more
+    # than SQLAlchemy's compiled cache saves.
+    return (
         select(Activity)
-        .where(Activity.id == activity_id)
+        .where(Activity.id == bindparam("activity_id"))
         # Its languages (a second query) are not needed to count seats: loaded when read,
         # which on SQLite is after the lock is released.
         .options(lazyload(Activity.language_rows))
         .with_for_update(of=Activity)
         .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    )
 
 
 def take_sqlite_write_lock(activity_id: int) -> None:
