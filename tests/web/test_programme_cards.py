@@ -40,7 +40,17 @@ def test_each_card_shows_what_the_shared_macros_show(language, client, app_conte
         make_activity(
             edition, hour=11, capacity=0, waitlist_enabled=False, status=ActivityStatus.CANCELLED
         ),
-        make_activity(edition, day=1, hour=12, capacity=None, audience=Audience.ALL),
+        make_activity(
+            edition,
+            day=1,
+            hour=12,
+            capacity=None,
+            audience=Audience.ALL,
+            # The cards are written with autoescape off, escaped in cards.py: text that
+            # looks like markup, in every field a card shows.
+            title_fr='<script>alert("x")</script> & "Santé"',
+            venue=make_venue(name="Salle <i>&</i>", street='Rue "A" & <B>', city="<Ixelles>"),
+        ),
         make_activity(
             edition,
             day=2,
@@ -85,6 +95,7 @@ def test_each_card_shows_what_the_shared_macros_show(language, client, app_conte
             ]
             for part in expected:
                 assert part in card, (part, card)
+    assert '<script>alert("x")' not in html and "<i>&</i>" not in html
     # Every kind of line was met (a fixture that stopped making them would prove nothing).
     english = {"en": ["Demo data", "Cancelled", "Online", "Place to be announced"]}
     for word in english.get(language, []):
