@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import secrets
 import smtplib
 import uuid
 from collections.abc import Callable, Iterable
@@ -412,7 +413,13 @@ class OutboxMail(Message):
       instead of 8bit: a relay may refuse such a message, or cut the line anywhere. An
       organiser's long description in the HTML is enough.
 
-    Both override Flask-Mail's private `_message` and `_mimetext`: Flask-Mail is pinned
+    - Each multipart part gets its boundary here, from `secrets`: left to the generator,
+      it is made from `random` and checked against the part's text with a regular
+      expression compiled for it, a new pattern each time (two per e-mail), which also
+      pushed the patterns of everything else out of `re`'s cache. An unguessable
+      boundary needs no check.
+
+    They override Flask-Mail's private `_message` and `_mimetext`: Flask-Mail is pinned
     (requirements.txt), and tests/web/test_outbox.py compares the result with its own.
     """
 
@@ -421,6 +428,9 @@ class OutboxMail(Message):
         message.policy = MIME_POLICY
         if self.subject and not self.subject.isascii():
             message.replace_header("Subject", Header(self.subject, "utf-8", header_name="Subject"))
+        for part in message.walk():
+            if part.is_multipart():
+                part.set_boundary(f"{'=' * 15}{secrets.token_hex(16)}==")
         return message
 
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:

@@ -1,6 +1,8 @@
 """The outbox against a real SMTP server that goes down, refuses, and comes back."""
 
 import email
+import email.generator
+import re
 from datetime import UTC, datetime, timedelta
 from email import policy
 
@@ -143,6 +145,27 @@ def test_an_email_reads_back_as_flask_mail_writes_it(app_context, subject):
     message = mail._message()
     compat32 = policy.compat32.clone(linesep="\r\n")
     assert message.as_bytes(policy=MIME_POLICY) == message.as_bytes(policy=compat32)
+
+
+def test_each_multipart_part_gets_its_own_unguessable_boundary(app_context, monkeypatch):
+    # Left to the generator, a boundary is made with `random` and checked against the
+    # text through a regular expression compiled for it: two new patterns an e-mail.
+    def no_generated_boundary(*_args):
+        raise AssertionError("the generator made a boundary")
+
+    monkeypatch.setattr(email.generator.Generator, "_make_boundary", no_generated_boundary)
+    mails = [
+        OutboxMail(subject="Test", recipients=["personne@example.org"], body="a", html="<p>a</p>")
+        for _ in range(2)
+    ]
+    boundaries = [
+        part.get_boundary()
+        for mail in mails
+        for part in written(mail).walk()
+        if part.is_multipart()
+    ]
+    assert len(boundaries) == len(set(boundaries)) == 4  # mixed and alternative, each
+    assert all(re.fullmatch(r"={15}[0-9a-f]{32}==", boundary) for boundary in boundaries)
 
 
 def test_no_line_of_an_email_is_longer_than_smtp_allows(app_context):
