@@ -171,21 +171,34 @@ def create_registrant(email: str) -> Registrant:
     savepoint around a plain INSERT cost two more round trips, on every new address.)
     """
     salt = new_salt()
-    insert = UPSERT_INSERTS[db.session.get_bind().dialect.name]
     created = db.session.scalars(
-        insert(Registrant)
-        .values(
-            email=email.strip(),
-            email_key=email_key(email),
-            agenda_salt=salt,
-            agenda_token_hash=token_hash(
+        create_registrant_statement(db.session.get_bind().dialect.name),
+        {
+            "email": email.strip(),
+            "email_key": email_key(email),
+            "agenda_salt": salt,
+            "agenda_token_hash": token_hash(
                 derive_token(current_app.config["SECRET_KEY"], "agenda", salt)
             ),
+        },
+    ).one_or_none()
+    return created or find_registrant(email)
+
+
+@functools.cache
+def create_registrant_statement(dialect_name: str):
+    # Built once per dialect: every registration with a new address runs it.
+    return (
+        UPSERT_INSERTS[dialect_name](Registrant)
+        .values(
+            email=bindparam("email"),
+            email_key=bindparam("email_key"),
+            agenda_salt=bindparam("agenda_salt"),
+            agenda_token_hash=bindparam("agenda_token_hash"),
         )
         .on_conflict_do_nothing(index_elements=[Registrant.email_key])
         .returning(Registrant)
-    ).one_or_none()
-    return created or find_registrant(email)
+    )
 
 
 def overlapping_activities(registrant: Registrant, activity: Activity) -> list[Activity]:
