@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
@@ -27,6 +28,7 @@ from eventweek.registrations import emails as registration_emails
 from eventweek.registrations.views import bp as registrations_bp
 from eventweek.routing import DatabaseIntegerConverter
 from eventweek.sessions.views import bp as sessions_bp
+from eventweek.sqlite_writers import QueuedConnection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,11 +104,18 @@ def check_secret_key(app: Flask) -> None:
     )
 
 
+@event.listens_for(Engine, "do_connect")
+def queue_sqlite_writers(dialect, _connection_record, _args, parameters) -> None:
+    """SQLite connections write in turn, queued by the kernel (eventweek/sqlite_writers.py)."""
+    if dialect.name == "sqlite" and dialect.driver == "pysqlite":
+        parameters.setdefault("factory", QueuedConnection)
+
+
 @event.listens_for(Engine, "connect")
 def tune_sqlite(dbapi_connection, _connection_record) -> None:
     """SQLite needs foreign keys switched on, and WAL plus a busy timeout so that several
     server processes can write without failing at once."""
-    if type(dbapi_connection).__module__ != "sqlite3":
+    if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
