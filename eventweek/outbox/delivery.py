@@ -401,7 +401,7 @@ def build_mail(message: OutboxMessage) -> Message:
 
 
 class OutboxMail(Message):
-    """Flask-Mail's message, with two changes to how it is written out.
+    """Flask-Mail's message, with three changes to how it is written out.
 
     - The `compat32` policy instead of `SMTP`. Flask-Mail builds every part with the
       compat32 classes, then sets `policy.SMTP` on the whole: flattening it then parses
@@ -412,7 +412,6 @@ class OutboxMail(Message):
     - A body with a line longer than SMTP allows is quoted-printable, which wraps it,
       instead of 8bit: a relay may refuse such a message, or cut the line anywhere. An
       organiser's long description in the HTML is enough.
-
     - Each multipart part gets its boundary here, from `secrets`: left to the generator,
       it is made from `random` and checked against the part's text with a regular
       expression compiled for it, a new pattern each time (two per e-mail), which also
