@@ -114,11 +114,14 @@ def queue_sqlite_writers(dialect, _connection_record, _args, parameters) -> None
 @event.listens_for(Engine, "connect")
 def tune_sqlite(dbapi_connection, _connection_record) -> None:
     """SQLite needs foreign keys switched on, and WAL plus a busy timeout so that several
-    server processes can write without failing at once."""
+    server processes can write without failing at once. In WAL, synchronous=NORMAL syncs at
+    checkpoints rather than at every commit, which held the write lock through an fsync
+    (decision 0008)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

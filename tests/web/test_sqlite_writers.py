@@ -13,6 +13,7 @@ import threading
 
 import pytest
 
+from eventweek.extensions import db
 from eventweek.sqlite_writers import QueuedConnection, queue_for
 
 FORK = multiprocessing.get_context("fork")
@@ -140,3 +141,14 @@ def test_in_memory_databases_have_no_queue():
     connection.cursor().execute("INSERT INTO item VALUES ('a')")
     connection.commit()
     assert connection.writer_queue is None
+
+
+def test_the_app_writes_sqlite_in_wal_synced_at_checkpoints(app):
+    """synchronous=NORMAL: a commit is not an fsync held under the write lock (decision 0008).
+    That a commit survives the process being killed is tested by the rush's SIGKILL test."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's settings")
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
