@@ -8,7 +8,7 @@ from email import policy
 
 import pytest
 from flask_mail import Attachment, Message
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from eventweek.extensions import db
 from eventweek.outbox.delivery import (
@@ -393,6 +393,25 @@ def test_a_batch_reads_its_registrations_once_not_per_message(app, client, app_c
     # Per message, its claim and its "sent"; per batch, a few reads whatever its size.
     assert len(statements) <= 2 * 6 + 8, statements
     assert sorted(m["To"] for m in smtp.wait_for(6)) == [f"p{n}@example.org" for n in range(6)]
+
+
+def test_a_batch_writes_its_outcomes_on_one_connection(app_context, smtp):
+    """Each outcome is committed at once, on a connection held for the batch: checking one
+    out per message cost a ping, a BEGIN and a COMMIT each on PostgreSQL."""
+    ids = queue(6)
+    checkouts = []
+
+    def counted(*_args):
+        checkouts.append(1)
+
+    event.listen(db.engine, "checkout", counted)
+    try:
+        report = deliver(message_ids=ids)
+    finally:
+        event.remove(db.engine, "checkout", counted)
+    assert report.sent == 6
+    assert statuses() == [MessageStatus.SENT] * 6
+    assert len(checkouts) <= 3, checkouts  # the claim, the reads, the outcomes
 
 
 def test_a_failing_preload_only_costs_speed(app, client, app_context, smtp, monkeypatch):
