@@ -30,7 +30,6 @@ from eventweek.registrations.operations import Outcome
 from eventweek.registrations.queries import similar_open_activities
 from eventweek.registrations.seating import waitlist_position
 from eventweek.registrations.tokens import hashes_match, looks_like_token
-from eventweek.sessions.queries import public_activity_summary
 from eventweek.sessions.views import public_activity_or_404, render_activity_page
 
 bp = Blueprint("registrations", __name__)
@@ -43,10 +42,9 @@ def registration_rate_limit() -> str:
 @bp.post("/sessions/<int:activity_id>/register")
 @limiter.limit(registration_rate_limit)
 def register(activity_id: int):
-    # The activity is loaded under the seat lock by the registration itself; before it,
-    # only whether it is public is read (one light query instead of a second load).
-    if public_activity_summary(activity_id) is None:
-        abort(404)
+    # The activity is loaded once, under the seat lock, by the registration itself: an
+    # activity that is not public takes no registration, and every answer but success
+    # loads it as the public pages do (404 if it is not public).
     form = RegistrationForm()
     if not form.validate():
         return render_activity_page(public_activity_or_404(activity_id), form, status=400)

@@ -133,13 +133,14 @@ def test_a_registration_costs_a_fixed_number_of_statements(app, client, app_cont
         # The activity's summary, its seats, the programme's version; and once full, the
         # activity itself, to build the page that offers the waiting list.
         assert len(page_statements) == (5 if number == 2 else 3), (number, page_statements)
-        # Summary; the lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE on the next),
-        # then the activity (its languages are not needed); the registrant looked up;
-        # seats and places waiting counted (one statement, which gives the new place on
-        # the waiting list too); registrant written (one upsert); registration; e-mail.
-        # 8 on SQLite; with the old double load, the languages, a savepoint for the
-        # registrant and a second count for the waiting list, 13.
-        statements = 7 + (db.engine.dialect.name == "sqlite")
+        # The lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE on the next), then the
+        # activity (its languages are not needed), which also says whether it is public;
+        # the registrant looked up; seats and places waiting counted (one statement, which
+        # gives the new place on the waiting list too); registrant written (one upsert);
+        # registration; e-mail. 7 on SQLite; with a summary read first to answer 404, the
+        # old double load, the languages, a savepoint for the registrant and a second
+        # count for the waiting list, 13.
+        statements = 6 + (db.engine.dialect.name == "sqlite")
         assert len(post_statements) == statements, (number, post_statements)
 
 
