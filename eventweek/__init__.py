@@ -24,6 +24,7 @@ from eventweek.metrics.views import bp as metrics_bp
 from eventweek.outbox.delivery import register_renderer
 from eventweek.outbox.first_attempts import FirstAttempts
 from eventweek.partners.views import bp as partner_bp
+from eventweek.pool_ping import ping_idle_connections
 from eventweek.registrations import emails as registration_emails
 from eventweek.registrations.views import bp as registrations_bp
 from eventweek.routing import DatabaseIntegerConverter
@@ -48,6 +49,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     check_secret_key(app)
 
     db.init_app(app)
+    with app.app_context():
+        ping_idle_connections(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     mail.init_app(app)

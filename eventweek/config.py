@@ -55,9 +55,10 @@ def build_config(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL", default_database)
         ),
-        # pre_ping: a connection dropped by a database restart is replaced, not handed out.
         # hide_parameters: database errors in the logs never show the values (e-mails…).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # A connection dropped by a database restart is replaced, not handed out:
+        # eventweek/pool_ping.py checks those that sat idle.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "BASE_URL": base_url,
         "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
