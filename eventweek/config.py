@@ -81,6 +81,9 @@ def build_config(instance_path: str) -> dict:
             "MAIL_DEFAULT_SENDER", "Semaine eSanté <noreply@localhost>"
         ),
         "MAIL_SUPPRESS_SEND": False,
+        # Whether the web processes send their requests' e-mails themselves, from a thread
+        # (eventweek/outbox/first_attempts.py), or leave them all to `flask outbox worker`.
+        "OUTBOX_SEND_FROM_WEB": env_flag("OUTBOX_SEND_FROM_WEB", True),
         # Seconds the first delivery attempt waits to gather the e-mails of other requests
         # of the process, to send them over one connection (eventweek/outbox/first_attempts.py).
         "OUTBOX_BATCH_WINDOW": env_float("OUTBOX_BATCH_WINDOW", 0.5),

@@ -7,7 +7,8 @@
   outside the transaction that queued it (that one may hold a lock others wait for).
 - `commit_and_deliver` commits, then has the messages of that transaction tried at once
   (in a request, by the process's sender thread: `first_attempts`), so no worker is
-  needed for the e-mail to arrive within seconds.
+  needed for the e-mail to arrive within seconds; with `OUTBOX_SEND_FROM_WEB` off, the
+  web processes leave every e-mail to `flask outbox worker` (production, README).
 - `deliver` claims due messages (FOR UPDATE SKIP LOCKED on PostgreSQL, and a
   conditional update everywhere, so that two senders never claim the same message),
   sends them over one SMTP connection, and marks each sent only once the SMTP server
@@ -145,8 +146,10 @@ def commit_and_deliver(*, expire: bool = True) -> None:
     """Commit the transaction, then have the e-mails it wrote tried at once.
 
     In a request, the process's sender thread tries them (`first_attempts`), so a slow
-    SMTP server never delays the page; elsewhere (CLI) the attempt runs before returning.
-    What that attempt cannot deliver stays in the outbox for `flask outbox send` / `worker`.
+    SMTP server never delays the page, unless `OUTBOX_SEND_FROM_WEB` is off: then
+    `flask outbox worker` sends them at its next pass. Elsewhere (CLI) the attempt runs
+    before returning. What is not delivered stays in the outbox for `flask outbox send` /
+    `worker`.
 
     `expire=False` keeps the session's objects as they were just written, for a page
     rendered from them at once: reloading each (a query per object) is not needed.
@@ -161,7 +164,8 @@ def commit_and_deliver(*, expire: bool = True) -> None:
     if not message_ids:
         return
     if has_request_context():
-        current_app.extensions["outbox_first_attempts"].submit(message_ids)
+        if current_app.config["OUTBOX_SEND_FROM_WEB"]:
+            current_app.extensions["outbox_first_attempts"].submit(message_ids)
     else:
         deliver(message_ids=message_ids)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from eventweek.extensions import db
+from eventweek.outbox.delivery import deliver
 from eventweek.outbox.first_attempts import FirstAttempts
 from eventweek.outbox.models import MessageStatus
+from tests.factories import make_activity
+from tests.flows import outcome, register
 from tests.web.test_outbox import queue, statuses
 
 
@@ -59,3 +63,20 @@ def test_a_thread_that_died_is_started_again(app, app_context, smtp):
     sender.submit(queue(1))
     assert sender.wait_until_idle(30)
     assert len(smtp.wait_for(2)) == 2
+
+
+def test_web_processes_can_leave_every_email_to_the_worker(
+    app, client, app_context, smtp, monkeypatch
+):
+    """OUTBOX_SEND_FROM_WEB off: a registration's e-mail waits for `flask outbox worker`,
+    whose pass sends it; the web process sends nothing itself."""
+    monkeypatch.setitem(app.config, "OUTBOX_SEND_FROM_WEB", False)
+    sender = app.extensions["outbox_first_attempts"]
+    activity = make_activity(capacity=2)
+    db.session.commit()
+    assert outcome(register(client, activity.id, email="p@example.org")) == "confirmed"
+    assert sender.wait_until_idle(5)
+    assert statuses() == [MessageStatus.PENDING]
+    assert smtp.messages == []
+    assert deliver().sent == 1  # the worker's pass
+    assert [message["To"] for message in smtp.wait_for(1)] == ["p@example.org"]
