@@ -309,8 +309,9 @@ def outcome_writer() -> Iterator[OutcomeWriter]:
     on one database connection held for the batch.
 
     An outcome is one UPDATE. On PostgreSQL it runs in autocommit: one round trip, where
-    the session's commit per message cost four (the next checkout's ping, BEGIN, UPDATE,
-    COMMIT). On SQLite it is committed at once, which gives the writers' turn back.
+    committing it through the session cost BEGIN, UPDATE and COMMIT, on a connection
+    checked out again for each message. On SQLite it is committed at once, which gives the
+    writers' turn back.
     """
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":

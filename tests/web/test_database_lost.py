@@ -46,6 +46,7 @@ def test_a_connection_that_sat_idle_is_checked_and_replaced_when_dead(
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
     try:
         with app.app_context():
+            db.engine.dispose()  # a pool of one: the connection below is the next handed out
             pid = backend_pid()
             db.session.remove()  # back to the pool
             with admin.connect() as connection:
@@ -65,6 +66,7 @@ def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(
 ):
     pings = []
     with app.app_context():
+        db.engine.dispose()  # no connection left idle by another test
         dialect = db.engine.dialect
         ping = dialect.do_ping
         monkeypatch.setattr(
