@@ -2,13 +2,12 @@
 
 SQLAlchemy's `pool_pre_ping` checks every connection it hands out with a `SELECT 1`: a
 round trip more for each request (a registration's form page and POST make 11 without
-them on PostgreSQL). A connection given back less than
-`PING_AFTER_IDLE_SECONDS` ago answered then; one idle for longer is checked, and replaced
-if the database does not answer (a restart, a dropped network link). A connection lost
-inside that second (a restart, an administrator ending it) costs the request that meets it
-the 503 page, like every request during a restart, and SQLAlchemy then replaces every
-connection of the pool. SQLite connections
-(a file) are never checked.
+them on PostgreSQL). A connection given back less than `PING_AFTER_IDLE_SECONDS` ago
+answered then; one idle for longer is checked, and replaced if the database does not
+answer (a restart, a dropped network link). A connection lost inside that second (a
+restart, an administrator ending it) costs the request that meets it the 503 page, like
+every request during a restart, and SQLAlchemy then replaces every connection of the
+pool. SQLite connections (a file) are never checked.
 """
 
 from __future__ import annotations
