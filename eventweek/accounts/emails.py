@@ -10,10 +10,9 @@ from eventweek.accounts.models import User
 from eventweek.accounts.tokens import RESET_LINK_VALIDITY, make_reset_token
 from eventweek.links import external_url
 from eventweek.outbox.delivery import enqueue
-from eventweek.outbox.models import OutboxMessage
 
 
-def queue_password_reset_email(user: User, language: str) -> OutboxMessage:
+def queue_password_reset_email(user: User, language: str) -> int:
     """Render the reset e-mail in `language`, with a fresh link, and add it to the outbox."""
     token = make_reset_token(current_app.config["SECRET_KEY"], user.id, user.password_hash)
     with force_locale(language):

@@ -9,13 +9,12 @@ from flask_babel import gettext as _
 from eventweek.accounts.models import User
 from eventweek.links import external_url
 from eventweek.outbox.delivery import enqueue
-from eventweek.outbox.models import OutboxMessage
 
 # Staff accounts have no language of their own yet: the site's first language.
 STAFF_LANGUAGE = "fr"
 
 
-def queue_scoring_reminder(juror: User, year: int, left: int) -> OutboxMessage:
+def queue_scoring_reminder(juror: User, year: int, left: int) -> int:
     with force_locale(STAFF_LANGUAGE):
         subject = _("Connected Health Award %(year)s: nominations still to score", year=year)
         context = {

@@ -54,7 +54,7 @@ def agenda_token(registration: Registration) -> str:
 
 def queue_registration_email(
     kind: str, registration: Registration, *, position: int | None = None
-) -> OutboxMessage:
+) -> int:
     """Add the `kind` e-mail for `registration` to the outbox, rendered when it is sent.
 
     Only what the e-mail must say as of now is stored with it (the language, the place

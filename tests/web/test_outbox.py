@@ -44,7 +44,7 @@ def queue(count: int) -> list[int]:
             recipient=f"person{n}@example.org",
             subject=f"Test {n}",
             body_text="Bonjour",
-        ).id
+        )
         for n in range(count)
     ]
     db.session.commit()
