@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventweek.extensions import db
@@ -28,10 +28,15 @@ def seat_counts(
     if not activity_ids:
         return {}
     if selected_by is not None:
-        rows = db.session.execute(seat_count_statement(selected_by))
+        rows = db.session.execute(seat_count_statement(Registration.activity_id.in_(selected_by)))
+    elif len(activity_ids) == 1:
+        # The form page and the registration count one activity: an equality, where a
+        # list of ids is expanded into the SQL again at every execution.
+        rows = db.session.connection().execute(
+            seat_count_by_id_statement(), {"activity_id": activity_ids[0]}
+        )
     else:
-        # Core execution of a statement built once: every form page and registration
-        # counts seats, and building the statement cost more than running it.
+        # Core execution of a statement built once: building it cost more than running it.
         rows = db.session.connection().execute(
             seat_count_by_ids_statement(), {"activity_ids": activity_ids}
         )
@@ -53,20 +58,28 @@ def seat_counts(
     }
 
 
-def seat_count_statement(activity_ids) -> Select:
+def seat_count_statement(which_activities) -> Select:
+    """Seats given and places waiting, per activity and state, of `which_activities`
+    (a condition on `Registration.activity_id`)."""
+    counted_states = [*SEAT_HOLDING_STATES, RegistrationState.WAITLISTED]
     return (
         select(Registration.activity_id, Registration.state, func.count())
-        .where(
-            Registration.activity_id.in_(activity_ids),
-            Registration.state.in_([*SEAT_HOLDING_STATES, RegistrationState.WAITLISTED]),
-        )
+        # One comparison per state, not IN: a fixed list, not expanded at each execution.
+        .where(which_activities, or_(*(Registration.state == state for state in counted_states)))
         .group_by(Registration.activity_id, Registration.state)
     )
 
 
 @functools.cache
+def seat_count_by_id_statement() -> Select:
+    return seat_count_statement(Registration.activity_id == bindparam("activity_id"))
+
+
+@functools.cache
 def seat_count_by_ids_statement() -> Select:
-    return seat_count_statement(bindparam("activity_ids", expanding=True))
+    return seat_count_statement(
+        Registration.activity_id.in_(bindparam("activity_ids", expanding=True))
+    )
 
 
 def availabilities(activities: Iterable[Activity]) -> dict[int, Availability]:
