@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_date
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
 
 from eventweek.i18n import LANGUAGE_NAMES, current_language, install_template_gettext, short_time
 from eventweek.links import external_url
@@ -19,12 +21,13 @@ def language_links(here: str | None = None) -> list[dict]:
     """One link per language, back to `here` (default: the page being read), through the
     switcher."""
     here = here or page_being_read()
+    language = current_language()
     return [
         {
             "code": code,
             "name": name,
             "url": url_for("sessions.switch_language", code=code, next=here),
-            "current": code == current_language(),
+            "current": code == language,
         }
         for code, name in LANGUAGE_NAMES.items()
     ]
@@ -41,16 +44,23 @@ def page_being_read() -> str:
     here = request.full_path.rstrip("?")
     if request.method in ("GET", "HEAD"):
         return here
-    adapter = current_app.create_url_adapter(request)
-    path = request.path
+    readable = readable_address(current_app.url_map, request.path)
+    # The same address can be read (a sign-in form sent to itself): keep its query.
+    return here if readable == request.path else readable
+
+
+@functools.lru_cache(maxsize=1024)
+def readable_address(url_map: Map, path: str) -> str:
+    """`path`, or the first address up from it that answers GET (or "/"). Cached: every
+    registration's outcome page asks it of its address, and the rules do not change."""
+    adapter = url_map.bind("localhost")
     while path:
         try:
             adapter.match(path, method="GET")
         except HTTPException:
             path = path.rsplit("/", 1)[0]
             continue
-        # The same address can be read (a sign-in form sent to itself): keep its query.
-        return here if path == request.path else path
+        return path
     return "/"
 
 
