@@ -11,10 +11,13 @@ import enum
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventweek.accounts.models import User
 from eventweek.audit.operations import record
@@ -27,6 +30,7 @@ from eventweek.registrations.models import (
     Registrant,
     Registration,
     RegistrationState,
+    utcnow,
 )
 from eventweek.registrations.queries import seat_counts
 from eventweek.registrations.seating import (
@@ -39,6 +43,7 @@ from eventweek.registrations.seating import (
 from eventweek.registrations.tokens import derive_token, new_salt, token_hash
 from eventweek.sessions.models import Activity, ActivityStatus
 
+Row = TypeVar("Row", Registrant, Registration)
 # The INSERT with ON CONFLICT of each database the app runs on.
 UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -119,9 +124,10 @@ def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
         return RegistrationResult(Outcome.FULL)
     registrant = registrant or create_registrant(request.email)
     salt = new_salt()
-    registration = Registration(
-        activity=activity,
-        registrant=registrant,
+    written_at = utcnow()
+    registration = insert_registration(
+        activity,
+        registrant,
         state=state,
         full_name=request.full_name,
         phone=request.phone or None,
@@ -133,9 +139,13 @@ def register(request: RegistrationRequest, now: datetime) -> RegistrationResult:
         checkin_code=checkin_code,
         token_salt=salt,
         token_hash=token_hash(derive_token(current_app.config["SECRET_KEY"], "manage", salt)),
+        created_at=written_at,
+        updated_at=written_at,  # the programme's version reads it: the clock, not `now`
+        cancelled_at=None,
+        reminder_queued_at=None,
+        checked_in_at=None,
+        anonymised_at=None,
     )
-    db.session.add(registration)
-    db.session.flush()
     if state == RegistrationState.CONFIRMED:
         queue_registration_email("confirmation", registration)
         return RegistrationResult(Outcome.CONFIRMED, registration)
@@ -171,18 +181,24 @@ def create_registrant(email: str) -> Registrant:
     savepoint around a plain INSERT cost two more round trips, on every new address.)
     """
     salt = new_salt()
-    created = db.session.scalars(
-        create_registrant_statement(db.session.get_bind().dialect.name),
-        {
-            "email": email.strip(),
-            "email_key": email_key(email),
-            "agenda_salt": salt,
-            "agenda_token_hash": token_hash(
-                derive_token(current_app.config["SECRET_KEY"], "agenda", salt)
-            ),
-        },
-    ).one_or_none()
-    return created or find_registrant(email)
+    values = {
+        "email": email.strip(),
+        "email_key": email_key(email),
+        "agenda_salt": salt,
+        "agenda_token_hash": token_hash(
+            derive_token(current_app.config["SECRET_KEY"], "agenda", salt)
+        ),
+        "created_at": utcnow(),
+        "erased_at": None,
+    }
+    created_id = (
+        db.session.connection()
+        .execute(create_registrant_statement(db.session.get_bind().dialect.name), values)
+        .scalar_one_or_none()
+    )
+    if created_id is None:
+        return find_registrant(email)
+    return attached(Registrant(id=created_id, **values))
 
 
 @functools.cache
@@ -190,15 +206,39 @@ def create_registrant_statement(dialect_name: str):
     # Built once per dialect: every registration with a new address runs it.
     return (
         UPSERT_INSERTS[dialect_name](Registrant)
-        .values(
-            email=bindparam("email"),
-            email_key=bindparam("email_key"),
-            agenda_salt=bindparam("agenda_salt"),
-            agenda_token_hash=bindparam("agenda_token_hash"),
-        )
         .on_conflict_do_nothing(index_elements=[Registrant.email_key])
-        .returning(Registrant)
+        .returning(Registrant.id)
     )
+
+
+def insert_registration(activity: Activity, registrant: Registrant, **values) -> Registration:
+    """A new registration, written at once; `values` holds every other column but its id."""
+    values |= {"activity_id": activity.id, "registrant_id": registrant.id}
+    registration_id = (
+        db.session.connection().execute(insert_registration_statement(), values).scalar_one()
+    )
+    registration = attached(Registration(id=registration_id, **values))
+    # Held by the registration, as if loaded with it: the session keeps an object only
+    # while something refers to it, and the page reads them after the commit.
+    set_committed_value(registration, "activity", activity)
+    set_committed_value(registration, "registrant", registrant)
+    return registration
+
+
+@functools.cache
+def insert_registration_statement():
+    return insert(Registration).returning(Registration.id)
+
+
+def attached(row: Row) -> Row:
+    """`row`, just inserted with Core and given every column, in the session as if loaded.
+
+    Every registration inserts one or two rows: the unit of work's flush of one object
+    cost several times its INSERT (benchmarks/README.md).
+    """
+    make_transient_to_detached(row)
+    db.session.add(row)
+    return row
 
 
 def overlapping_activities(registrant: Registrant, activity: Activity) -> list[Activity]:
