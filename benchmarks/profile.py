@@ -17,6 +17,10 @@ its own SQLite database with `seed-load` data.
 `python benchmarks/profile.py stages`: the CPU time of each stage of a registration in
 process (the form page, the POST, its e-mail sent in batches of 12 to an SMTP sink on
 loopback), mean of 300: where the rush's CPU goes, without a server or a load tool.
+
+`python benchmarks/profile.py calls`: the same stages counted in Python and C function
+calls instead: a measure that does not move with the machine's speed, to compare two
+versions of the code.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -99,24 +105,49 @@ def rush_activity_ids(app) -> list[int]:
         )
 
 
-def register_once(client, activity_id: int) -> tuple[float, float]:
-    """Opens the form page and posts it; the CPU time of this thread for each, in ms."""
+def cpu_ms(action: Callable[[], Any]) -> tuple[Any, float]:
+    """`action()`, and the CPU time this thread spent on it, in ms."""
     started = time.thread_time()
-    page = client.get(f"/sessions/{activity_id}").get_data(as_text=True)
-    opened = time.thread_time()
-    response = client.post(
-        f"/sessions/{activity_id}/register",
-        data={
-            "full_name": "Profil",
-            "email": f"profile-{uuid.uuid4().hex}@example.org",
-            "language": "fr",
-            "consent": "y",
-            "csrf_token": CSRF_FIELD.search(page).group(1),
-        },
+    result = action()
+    return result, (time.thread_time() - started) * 1000
+
+
+def python_calls(action: Callable[[], Any]) -> tuple[Any, float]:
+    """`action()`, and how many Python and C functions it called in this thread: the same
+    count on a slow machine as on a fast one."""
+    calls = 0
+
+    def count(_frame, event: str, _arg) -> None:
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        result = action()
+    finally:
+        sys.setprofile(None)
+    return result, calls
+
+
+def register_once(client, activity_id: int, measure=cpu_ms) -> tuple[float, float]:
+    """Opens the form page and posts it; what `measure` gives for each."""
+    page, form_cost = measure(lambda: client.get(f"/sessions/{activity_id}"))
+    token = CSRF_FIELD.search(page.get_data(as_text=True)).group(1)
+    response, post_cost = measure(
+        lambda: client.post(
+            f"/sessions/{activity_id}/register",
+            data={
+                "full_name": "Profil",
+                "email": f"profile-{uuid.uuid4().hex}@example.org",
+                "language": "fr",
+                "consent": "y",
+                "csrf_token": token,
+            },
+        )
     )
-    posted = time.thread_time()
     assert response.status_code == 200, response.status_code
-    return (opened - started) * 1000, (posted - opened) * 1000
+    return form_cost, post_cost
 
 
 def register_many(app, count: int) -> None:
@@ -179,8 +210,9 @@ class HeldForLater:
         self.message_ids += message_ids
 
 
-def stages(count: int = 300, batch: int = 12) -> None:
-    """Prints form_ms=, post_ms= and email_ms= (means of `count`, this thread's CPU time)."""
+def stages(measure=cpu_ms, unit: str = "ms", count: int = 300, batch: int = 12) -> None:
+    """Prints form_ms=, post_ms= and email_ms= (means of `count`, this thread's CPU
+    time), or form_calls=, post_calls= and email_calls= with `python_calls`."""
     from eventweek import create_app
     from eventweek.extensions import db
     from eventweek.outbox.delivery import deliver
@@ -205,17 +237,16 @@ def stages(count: int = 300, batch: int = 12) -> None:
     for number in range(20):  # compiles the templates, fills the caches
         register_once(client, activity_ids[number % len(activity_ids)])
     send_held()
-    timings = [
-        register_once(client, activity_ids[number % len(activity_ids)]) for number in range(count)
+    costs = [
+        register_once(client, activity_ids[number % len(activity_ids)], measure)
+        for number in range(count)
     ]
-    started = time.thread_time()
-    sent = send_held()
-    email_ms = (time.thread_time() - started) * 1000 / count
+    sent, email_cost = measure(send_held)
     smtp.stop()
     assert sent == count, (sent, count)
-    print(f"form_ms={statistics.mean(form for form, _post in timings):.2f}")
-    print(f"post_ms={statistics.mean(post for _form, post in timings):.2f}")
-    print(f"email_ms={email_ms:.2f}")
+    print(f"form_{unit}={statistics.mean(form for form, _post in costs):.2f}")
+    print(f"post_{unit}={statistics.mean(post for _form, post in costs):.2f}")
+    print(f"email_{unit}={email_cost / count:.2f}")
 
 
 def awards() -> None:
@@ -286,13 +317,16 @@ def metrics(app) -> None:
 
 def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "cold"
-    if mode not in ("awards", "cold", "metrics", "profile", "stages"):
-        sys.exit(f"unknown mode {mode!r}: awards, cold, metrics, profile or stages")
+    if mode not in ("awards", "calls", "cold", "metrics", "profile", "stages"):
+        sys.exit(f"unknown mode {mode!r}: awards, calls, cold, metrics, profile or stages")
     if mode == "awards":
         awards()
         return
     if "DATABASE_URL" not in os.environ:
         build_database()
+    if mode == "calls":
+        stages(python_calls, "calls")
+        return
     if mode in ("profile", "stages"):
         {"profile": profile, "stages": stages}[mode]()
         return
