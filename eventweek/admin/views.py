@@ -26,8 +26,7 @@ from eventweek.admin.queries import (
 from eventweek.extensions import db
 from eventweek.outbox.delivery import commit_and_deliver
 from eventweek.registrations.models import utcnow
-from eventweek.registrations.queries import seat_counts
-from eventweek.registrations.seating import confirmed_count
+from eventweek.registrations.seating import seat_counts
 from eventweek.sessions import operations
 from eventweek.sessions.forms import NEW_VENUE, ONLINE, ActivityForm
 from eventweek.sessions.models import Activity, ActivityKind, ActivityStatus
@@ -125,7 +124,7 @@ def render_review(activity: Activity, form: SendBackForm, status: int = 200):
         fields=operations.EDITABLE_FIELDS,
         in_review=activity.status == ActivityStatus.SUBMITTED or change is not None,
         to_tell=operations.holder_count(activity),
-        confirmed=confirmed_count(activity.id),
+        confirmed=seat_counts([activity.id])[activity.id].confirmed,
         form=form,
     ), status
 
@@ -264,7 +263,7 @@ def edit_activity(activity_id: int):
         edition=activity.edition,
         kinds=list(ActivityKind),
         venues=all_venues(),
-        confirmed_count=confirmed_count(activity.id),
+        confirmed_count=seat_counts([activity.id])[activity.id].confirmed,
     )
     if request.method == "GET":
         form.fill_from(activity)

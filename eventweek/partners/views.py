@@ -31,10 +31,9 @@ from eventweek.registrations.models import Registration, RegistrationState, utcn
 from eventweek.registrations.queries import (
     activity_registrations,
     find_by_checkin_code,
-    seat_counts,
     state_counts,
 )
-from eventweek.registrations.seating import confirmed_count
+from eventweek.registrations.seating import seat_counts
 from eventweek.sessions import labels, operations
 from eventweek.sessions.forms import ONLINE, ActivityForm
 from eventweek.sessions.models import Activity, ActivityKind, ActivityStatus
@@ -186,7 +185,7 @@ def activity_form(activity: Activity, *, from_request: bool) -> ActivityForm:
         edition=activity.edition,
         kinds=kinds,
         venues=all_venues(),
-        confirmed_count=confirmed_count(activity.id),
+        confirmed_count=seat_counts([activity.id])[activity.id].confirmed,
     )
     if not from_request:
         form.fill_from(activity)

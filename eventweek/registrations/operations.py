@@ -32,12 +32,12 @@ from eventweek.registrations.models import (
     RegistrationState,
     utcnow,
 )
-from eventweek.registrations.queries import seat_counts
 from eventweek.registrations.seating import (
     allocate,
     lock_activity,
     promote_from_waitlist,
     registration_window,
+    seat_counts,
     waitlist_position,
 )
 from eventweek.registrations.tokens import derive_token, new_salt, token_hash

@@ -8,10 +8,11 @@ server processes at once, then counts, then writes: no count-then-insert without
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, select, text
+from sqlalchemy import Select, bindparam, func, or_, select, text
 from sqlalchemy.orm import lazyload
 
 from eventweek.extensions import db
@@ -66,6 +67,75 @@ def availability(activity: Activity, seats: SeatCount, now: datetime) -> Availab
     )
 
 
+# Counting: seats given and places waiting.
+
+
+def seat_counts(
+    activity_ids: Iterable[int], *, selected_by: Select | None = None
+) -> dict[int, SeatCount]:
+    """Seats given, waiting list and check-ins per activity, in one query.
+
+    `selected_by`, a statement that selects these ids, is sent instead of the ids: a list
+    of 500 bound parameters costs more to build than the database takes to run it.
+    """
+    activity_ids = list(activity_ids)
+    if not activity_ids:
+        return {}
+    if selected_by is not None:
+        rows = db.session.execute(seat_count_statement(Registration.activity_id.in_(selected_by)))
+    elif len(activity_ids) == 1:
+        # The form page and the registration count one activity: an equality, where a
+        # list of ids is expanded into the SQL again at every execution.
+        rows = db.session.connection().execute(
+            seat_count_by_id_statement(), {"activity_id": activity_ids[0]}
+        )
+    else:
+        # Core execution of a statement built once: building it cost more than running it.
+        rows = db.session.connection().execute(
+            seat_count_by_ids_statement(), {"activity_ids": activity_ids}
+        )
+    confirmed: dict[int, int] = {}
+    waitlisted: dict[int, int] = {}
+    attended: dict[int, int] = {}
+    for activity_id, state, count in rows:
+        target = waitlisted if state == RegistrationState.WAITLISTED else confirmed
+        target[activity_id] = target.get(activity_id, 0) + count
+        if state == RegistrationState.ATTENDED:
+            attended[activity_id] = count
+    return {
+        activity_id: SeatCount(
+            confirmed.get(activity_id, 0),
+            waitlisted.get(activity_id, 0),
+            attended.get(activity_id, 0),
+        )
+        for activity_id in activity_ids
+    }
+
+
+def seat_count_statement(which_activities) -> Select:
+    """Seats given and places waiting, per activity and state, of `which_activities`
+    (a condition on `Registration.activity_id`)."""
+    counted_states = [*SEAT_HOLDING_STATES, RegistrationState.WAITLISTED]
+    return (
+        select(Registration.activity_id, Registration.state, func.count())
+        # One comparison per state, not IN: a fixed list, not expanded at each execution.
+        .where(which_activities, or_(*(Registration.state == state for state in counted_states)))
+        .group_by(Registration.activity_id, Registration.state)
+    )
+
+
+@functools.cache
+def seat_count_by_id_statement() -> Select:
+    return seat_count_statement(Registration.activity_id == bindparam("activity_id"))
+
+
+@functools.cache
+def seat_count_by_ids_statement() -> Select:
+    return seat_count_statement(
+        Registration.activity_id.in_(bindparam("activity_ids", expanding=True))
+    )
+
+
 # Allocation: lock → recheck → write, in the caller's transaction.
 
 
@@ -117,17 +187,6 @@ def take_sqlite_write_lock(activity_id: int) -> None:
     )
 
 
-def confirmed_count(activity_id: int) -> int:
-    return db.session.execute(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.activity_id == activity_id,
-            Registration.state.in_(SEAT_HOLDING_STATES),
-        )
-    ).scalar_one()
-
-
 def allocate(activity: Activity, seats: SeatCount) -> RegistrationState | None:
     """The state a new registration gets, from `seats` counted with the activity locked.
 
@@ -148,7 +207,7 @@ def promote_from_waitlist(activity: Activity) -> list[Registration]:
         Registration.state == RegistrationState.WAITLISTED,
     )
     if activity.capacity is not None:
-        free = activity.capacity - confirmed_count(activity.id)
+        free = activity.capacity - seat_counts([activity.id])[activity.id].confirmed
         if free <= 0:
             return []
         waiting = waiting.limit(free)

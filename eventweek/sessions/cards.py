@@ -21,8 +21,7 @@ from sqlalchemy import select
 
 from eventweek.extensions import db
 from eventweek.i18n import short_time
-from eventweek.registrations.queries import seat_counts
-from eventweek.registrations.seating import Availability, availability
+from eventweek.registrations.seating import Availability, availability, seat_counts
 from eventweek.sessions import labels
 from eventweek.sessions.filters import ProgrammeFilters
 from eventweek.sessions.models import (

@@ -13,11 +13,11 @@ from eventweek.registrations.operations import (
     create_registrant,
     register,
 )
-from eventweek.registrations.queries import seat_counts
 from eventweek.registrations.seating import (
     allocate,
     lock_activity,
     promote_from_waitlist,
+    seat_counts,
     waitlist_position,
 )
 from tests.factories import make_activity
