@@ -81,6 +81,9 @@ def seat_counts(
     activity_ids = list(activity_ids)
     if not activity_ids:
         return {}
+    # The caller's changes first (a place just cancelled frees its seat), as an ORM query
+    # would: the statements below run on the connection, which does not flush.
+    db.session.flush()
     if selected_by is not None:
         rows = db.session.execute(seat_count_statement(Registration.activity_id.in_(selected_by)))
     elif len(activity_ids) == 1:

@@ -87,6 +87,18 @@ def test_promotion_follows_arrival_order_and_fills_every_free_seat(app_context):
     db.session.rollback()
 
 
+def test_a_seat_freed_in_this_transaction_is_counted_free(app_context):
+    # Seats are counted on the connection: the session's changes not yet written must be
+    # flushed first, or the place just cancelled still holds its seat.
+    activity = make_activity(capacity=1)
+    holder = add(activity, RegistrationState.CONFIRMED, 1)
+    waiting = add(activity, RegistrationState.WAITLISTED, 2)
+    holder.state = RegistrationState.CANCELLED
+    assert seat_counts([activity.id])[activity.id].confirmed == 0
+    assert promote_from_waitlist(activity) == [waiting]
+    db.session.rollback()
+
+
 def test_a_new_place_on_the_waiting_list_is_the_one_counted_afterwards(app_context):
     # The registration gives the new place from the count it made under the lock; it
     # must be the place that `waitlist_position` counts later (cancelled places skipped).
