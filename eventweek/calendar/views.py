@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -52,39 +52,41 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 @bp.get("/programme.ics")
 @reads_only
 def programme_feed():
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition_feed(edition)
+    return edition_feed("current", current_edition)
 
 
 @bp.get("/editions/<int:year>/programme.ics")
 @reads_only
 def edition_programme_feed(year: int):
-    edition = edition_by_year(year)
-    if edition is None:
-        abort(404)
-    return edition_feed(edition)
+    return edition_feed(year, lambda: edition_by_year(year))
 
 
-def edition_feed(edition: Edition):
+def edition_feed(which: int | str, find_edition: Callable[[], Edition | None]):
+    """The feed of the edition `which` names (its year, or "current"), from the cache.
+
+    The edition is looked up only to build the feed: which one is current changes with
+    the editions (the version's content) or the date (the cache key's), and calendar
+    apps polling the feed then cost one query each, the version's.
+    """
     filters = feed_filters()
     feed = cached_part(
         "programme.ics",
-        (edition.id, filters),
+        (which, filters),
         programme_version().content,
-        lambda: build_edition_feed(edition, filters),
+        lambda: build_edition_feed(find_edition(), filters),
     )
     return conditional(
         feed.body,
         CALENDAR_TYPE,
-        f"semaine-esante-{edition.year}.ics",
+        f"semaine-esante-{feed.year}.ics",
         feed.last_modified,
         etag=feed.etag,
     )
 
 
-def build_edition_feed(edition: Edition, filters: ProgrammeFilters) -> CachedPart:
+def build_edition_feed(edition: Edition | None, filters: ProgrammeFilters) -> CachedPart:
+    if edition is None:
+        abort(404)
     language = filters.language or "fr"
     # One query: the feed needs neither the languages rows nor anything per activity.
     activities = list(
@@ -95,7 +97,7 @@ def build_edition_feed(edition: Edition, filters: ProgrammeFilters) -> CachedPar
     with force_locale(language):
         name = _("eHealth Week") + f" {edition.year}"
     body = programme_calendar(activities, language, name)
-    return CachedPart(body, last_modified=newest_change(activities))
+    return CachedPart(body, year=edition.year, last_modified=newest_change(activities))
 
 
 @bp.get("/sessions/<int:activity_id>.ics")
@@ -118,7 +120,11 @@ def activity_feed(activity_id: int):
 def schedule_xml():
     schedule = cached_schedule("xml", build_schedule_xml)
     return conditional(
-        schedule.body, "application/xml; charset=utf-8", "schedule.xml", schedule.last_modified
+        schedule.body,
+        "application/xml; charset=utf-8",
+        "schedule.xml",
+        schedule.last_modified,
+        etag=schedule.etag,
     )
 
 
@@ -126,7 +132,13 @@ def schedule_xml():
 @reads_only
 def schedule_json():
     schedule = cached_schedule("json", build_schedule_document)
-    return conditional(schedule.body, "application/json", "schedule.json", schedule.last_modified)
+    return conditional(
+        schedule.body,
+        "application/json",
+        "schedule.json",
+        schedule.last_modified,
+        etag=schedule.etag,
+    )
 
 
 @bp.get("/embed/programme")

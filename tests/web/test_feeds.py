@@ -188,6 +188,33 @@ def test_past_and_future_editions_have_their_own_feed(client, app_context):
     assert client.get("/editions/1999/programme.ics").status_code == 404
 
 
+def test_the_current_feed_follows_the_current_edition(client, app_context, monkeypatch):
+    assert client.get("/programme.ics").status_code == 404  # no edition yet
+    later = make_edition(days_from_today=40)
+    make_activity(later, title_fr="Plus tard")
+    db.session.commit()
+
+    def feed() -> tuple[str, bytes]:
+        response = client.get("/programme.ics")
+        assert response.status_code == 200
+        return response.headers["Content-Disposition"], response.get_data()
+
+    disposition, body = feed()
+    assert f"semaine-esante-{later.year}.ics" in disposition and b"Plus tard" in body
+    sooner = make_edition(days_from_today=5)
+    make_activity(sooner, title_fr="Bientôt")
+    db.session.commit()
+    disposition, body = feed()
+    assert f"semaine-esante-{sooner.year}.ics" in disposition
+    assert "Bientôt".encode() in body and b"Plus tard" not in body
+    # The day after the sooner edition, with nothing edited: the later one is current.
+    day_after = sooner.last_day + timedelta(days=1)
+    for module in ("eventweek.sessions.queries", "eventweek.sessions.programme_cache"):
+        monkeypatch.setattr(f"{module}.brussels_today", lambda now=None: day_after)
+    disposition, body = feed()
+    assert f"semaine-esante-{later.year}.ics" in disposition and b"Plus tard" in body
+
+
 def test_one_session_as_a_download(client, week):
     response = client.get(f"/sessions/{week['summer'].id}.ics")
     assert response.status_code == 200
