@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -52,13 +53,38 @@ ONE_YEAR = 365 * 24 * 3600
 @bp.get("/")
 @reads_only
 def home():
+    if current_user.is_authenticated:
+        # Staff: the layout holds their name and a CSRF token, never shared.
+        return render_home()
+    # The week's mailing sends citizens here: the page lists every activity, and is the
+    # same for every visitor in a language (whatever the address's parameters).
+    return page_for_everyone(
+        "home.page",
+        (current_language(),),
+        programme_version().content,
+        lambda: render_home(url_for("sessions.home")),
+    )
+
+
+def render_home(here: str | None = None) -> str:
     edition = current_edition()
     activities = public_programme(edition, ProgrammeFilters()) if edition else []
     return render_template(
         "sessions/home.html",
         edition=edition,
         days=group_by_day(activities),
+        language_links=language_links(here),
     )
+
+
+def page_for_everyone(name: str, parts: tuple, version: tuple, render: Callable[[], str]):
+    """A page that anonymous visitors all see the same for `parts` (language, filters…):
+    from the cache while `version` holds, with an ETag (304 to a client that has it)."""
+    page = cached_part(name, parts, version, lambda: CachedPart(render().encode()))
+    response = current_app.response_class(page.body, content_type="text/html; charset=utf-8")
+    response.set_etag(page.etag)
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response.make_conditional(request)
 
 
 @bp.get("/programme")
@@ -95,18 +121,12 @@ def programme():
     # Anonymous visitors all see the same page for the same language and filters, however
     # the address spells them (order, unknown parameters): it is cached under those, with
     # its language links back to the address that spells them plainly.
-    page = cached_part(
+    return page_for_everyone(
         "programme.page",
         (current_language(), filters),
         version.content + version.seats,
-        lambda: CachedPart(
-            render_page(url_for("sessions.programme", **filters.as_args())).encode()
-        ),
+        lambda: render_page(url_for("sessions.programme", **filters.as_args())),
     )
-    response = current_app.response_class(page.body, content_type="text/html; charset=utf-8")
-    response.set_etag(page.etag)
-    response.headers["Vary"] = "Cookie, Accept-Language"
-    return response.make_conditional(request)
 
 
 def render_programme_listing(filters: ProgrammeFilters) -> CachedPart:

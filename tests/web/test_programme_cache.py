@@ -19,6 +19,7 @@ from tests.factories import make_activity, make_edition, make_user
 from tests.flows import outcome, register
 
 CACHED_URLS = [
+    "/",
     "/programme",
     "/programme.ics",
     "/embed/programme",
@@ -145,6 +146,23 @@ def test_what_is_per_person_is_never_cached(client, signed_in, app_context):
     for anonymous in (before, after):
         assert organiser.email not in anonymous and 'name="csrf_token"' not in anonymous
     assert "party" in noticed and "party" not in after  # the notice is not cached
+
+
+def test_the_home_page_is_the_same_for_every_visitor(client, signed_in, app_context):
+    make_activity(make_edition(days_from_today=10), title_fr="Séance du lundi")
+    organiser = make_user("organiser")
+    db.session.commit()
+    first = page(client, "/", **{"Accept-Language": "fr"})
+    assert "Séance du lundi" in first and 'href="/language/nl?next=/"' in first
+    with counted_statements() as statements:
+        again = page(client, "/?utm_source=newsletter", **{"Accept-Language": "fr"})
+    assert again == first and len(statements) == 1  # only the version
+    assert "utm_source" not in first
+    assert "Séance du lundi" not in page(client, "/", **{"Accept-Language": "nl"})
+    staff = signed_in(organiser).get("/").get_data(as_text=True)
+    assert organiser.email in staff and 'name="csrf_token"' in staff
+    anonymous = page(client, "/", **{"Accept-Language": "fr"})
+    assert anonymous == first and organiser.email not in anonymous
 
 
 def test_the_page_is_cached_under_its_filters_not_its_address(client, app_context):
