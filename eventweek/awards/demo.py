@@ -25,7 +25,7 @@ from eventweek.awards.models import (
     Phase,
 )
 from eventweek.extensions import db
-from eventweek.metrics.imports import import_figures
+from eventweek.metrics.operations import import_file
 from eventweek.sessions.demo import get_or_create
 from eventweek.sessions.models import Organisation, OrganisationKind
 
@@ -141,7 +141,7 @@ def seed_demo_award(year: int) -> int:
         organisations[slug] = db.session.execute(
             select(Organisation).where(Organisation.slug == slug)
         ).scalar_one()
-    report = import_figures(demo_figures_csv(year), is_demo=True)
+    report = import_file(demo_figures_csv(year), None, "award demo figures", is_demo=True)
 
     cycle = AwardCycle(
         year=year,

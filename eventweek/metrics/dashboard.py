@@ -25,6 +25,8 @@ from eventweek.sessions.models import Edition
 from eventweek.templating import day_label
 
 TREND_KEYS = ("consenting_patients", "providers", "documents_available")
+# The tables of the week's outreach (they count registrations) are named with it.
+OUTREACH_PREFIX = "outreach-"
 CONSULTATION_KEY = "patients_consulting_record"
 
 
@@ -195,7 +197,7 @@ def outreach_columns(first: str) -> list[str]:
 
 def outreach_tables(edition: Edition, outreach: EditionOutreach) -> list[Table]:
     by_day = Table(
-        "outreach-days",
+        f"{OUTREACH_PREFIX}days",
         _("Registrations and attendance per day"),
         outreach_columns(_("Day")),
         chart=Chart("bar", (1, 3)),
@@ -203,7 +205,7 @@ def outreach_tables(edition: Edition, outreach: EditionOutreach) -> list[Table]:
     for day, counts in outreach.by_day.items():
         by_day.rows.append(outreach_row(Cell(day_label(day), day), counts))
     by_kind = Table(
-        "outreach-kinds",
+        f"{OUTREACH_PREFIX}kinds",
         _("Registrations and attendance per kind of activity"),
         outreach_columns(_("Kind")),
         chart=Chart("hbar", (1, 3)),
@@ -211,7 +213,7 @@ def outreach_tables(edition: Edition, outreach: EditionOutreach) -> list[Table]:
     for kind, counts in sorted(outreach.by_kind.items()):
         by_kind.rows.append(outreach_row(Cell(session_labels.kind(kind), kind), counts))
     by_session = Table(
-        "outreach-sessions",
+        f"{OUTREACH_PREFIX}sessions",
         _("Registrations and attendance per session"),
         outreach_columns(_("Session")),
     )
@@ -222,7 +224,7 @@ def outreach_tables(edition: Edition, outreach: EditionOutreach) -> list[Table]:
             by_session.has_demo = True
         by_session.rows.append(outreach_row(Cell(title, activity.id), counts))
     totals = Table(
-        "outreach-totals",
+        f"{OUTREACH_PREFIX}totals",
         _("The week's outreach in total"),
         outreach_columns(_("Edition")),
     )

@@ -9,10 +9,19 @@ from flask_login import current_user
 from eventweek.accounts.access import role_required
 from eventweek.accounts.models import Role
 from eventweek.extensions import db
+from eventweek.i18n import current_language
 from eventweek.metrics import dashboard, operations
 from eventweek.metrics.dashboard import CONSULTATION_KEY, Table
 from eventweek.metrics.forms import GoalForm, ImportForm
 from eventweek.metrics.imports import HEADER, ImportRefused
+from eventweek.sessions.programme_cache import (
+    CachedPart,
+    cached_part,
+    conditional_response,
+    page_for_everyone,
+    programme_version,
+    reads_only,
+)
 from eventweek.sessions.queries import current_edition
 from eventweek.spreadsheets import csv_file
 
@@ -29,8 +38,24 @@ def find_table(tables: list[Table], name: str) -> Table:
     return table
 
 
+# The dashboard and its charts are cached on the programme's version: its content holds
+# the audit log's newest entry, and every change of the figures (an import, a goal) is
+# written there (`operations`); the week's outreach counts registrations (its seats).
+
+
 @bp.get("/metrics")
+@reads_only
 def public_dashboard():
+    if current_user.is_authenticated:
+        # Staff: the layout holds their name and a CSRF token, never shared.
+        return render_dashboard()
+    version = programme_version()
+    return page_for_everyone(
+        "metrics.page", (current_language(),), version.content + version.seats, render_dashboard
+    )
+
+
+def render_dashboard() -> str:
     edition = current_edition()
     return render_template(
         "metrics/dashboard.html", tables=dashboard.public_tables(edition), edition=edition
@@ -38,14 +63,27 @@ def public_dashboard():
 
 
 @bp.get("/metrics/charts/<name>.svg")
+@reads_only
 def chart(name: str):
+    version = programme_version()
+    # The network's charts do not move with each registration, only the outreach's.
+    depends_on = version.content
+    if name.startswith(dashboard.OUTREACH_PREFIX):
+        depends_on += version.seats
+    drawn = cached_part(
+        "metrics.chart",
+        (name, current_language()),
+        depends_on,
+        lambda: CachedPart(draw_chart(name).encode()),
+    )
+    return conditional_response(drawn, "image/svg+xml")
+
+
+def draw_chart(name: str) -> str:
     table = find_table(dashboard.public_tables(current_edition()), name)
     if table.chart is None or not table.rows:
         abort(404)
-    response = Response(dashboard.table_chart(table), mimetype="image/svg+xml")
-    response.vary.add("Cookie")
-    response.vary.add("Accept-Language")
-    return response
+    return dashboard.table_chart(table)
 
 
 def admin_page(import_form=None, goal_form=None, import_errors=None, status=200):

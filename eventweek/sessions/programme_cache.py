@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app, request
 from sqlalchemy import Select, func, select
 
 from eventweek.audit.models import AuditEntry
@@ -124,6 +125,22 @@ def reads_only(view: Callable) -> Callable:
             session.rollback()
 
     return reading
+
+
+def page_for_everyone(name: str, parts: tuple, version: tuple, render: Callable[[], str]):
+    """A page that anonymous visitors all see the same for `parts` (language, filters…):
+    from the cache while `version` holds, with an ETag (304 to a client that has it)."""
+    page = cached_part(name, parts, version, lambda: CachedPart(render().encode()))
+    return conditional_response(page, "text/html; charset=utf-8")
+
+
+def conditional_response(part: CachedPart, content_type: str):
+    """`part` as the response, with its ETag: 304 to a client that has it. It differs by
+    language (and for signed-in staff, by person)."""
+    response = current_app.response_class(part.body, content_type=content_type)
+    response.set_etag(part.etag)
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response.make_conditional(request)
 
 
 def clear_cached_parts() -> None:

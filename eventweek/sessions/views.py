@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from itertools import groupby
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -33,6 +32,7 @@ from eventweek.sessions.programme_cache import (
     ACTIVITY_PAGES,
     CachedPart,
     cached_part,
+    page_for_everyone,
     programme_version,
     reads_only,
 )
@@ -75,16 +75,6 @@ def render_home(here: str | None = None) -> str:
         days=group_by_day(activities),
         language_links=language_links(here),
     )
-
-
-def page_for_everyone(name: str, parts: tuple, version: tuple, render: Callable[[], str]):
-    """A page that anonymous visitors all see the same for `parts` (language, filters…):
-    from the cache while `version` holds, with an ETag (304 to a client that has it)."""
-    page = cached_part(name, parts, version, lambda: CachedPart(render().encode()))
-    response = current_app.response_class(page.body, content_type="text/html; charset=utf-8")
-    response.set_etag(page.etag)
-    response.headers["Vary"] = "Cookie, Accept-Language"
-    return response.make_conditional(request)
 
 
 @bp.get("/programme")

@@ -13,12 +13,14 @@ from eventweek.extensions import db
 from eventweek.metrics.demo import seed_published_figures
 from eventweek.metrics.imports import import_figures
 from eventweek.metrics.keys import METRIC_KEYS
+from eventweek.metrics.operations import import_file
 from eventweek.metrics.outreach import edition_outreach
 from eventweek.registrations import operations as registration_operations
 from eventweek.registrations.models import RegistrationState
 from eventweek.sessions.models import ActivityKind
 from tests.factories import make_activity, make_edition, make_organisation, registered
 from tests.openapi import OpenAPIChecker
+from tests.web.test_programme_cache import counted_statements
 
 SVG = "{http://www.w3.org/2000/svg}svg"
 
@@ -95,6 +97,46 @@ def test_each_chart_is_valid_svg_without_script_and_has_its_table(client, figure
 def test_a_chart_of_an_unknown_table_is_404(client, figures):
     assert client.get("/metrics/charts/nothing.svg").status_code == 404
     assert client.get("/metrics/charts/headline.svg").status_code == 404  # a table, no chart
+
+
+def test_the_dashboard_and_its_charts_come_from_the_cache_until_they_change(client, figures):
+    talk = make_activity(make_edition(days_from_today=10), capacity=5)
+    registered(talk, "A", "a@example.org")
+    db.session.commit()
+
+    def dashboard() -> str:
+        return client.get("/metrics?lang=en").get_data(as_text=True)
+
+    page = dashboard()
+    charts = {
+        name: src.replace("&amp;", "&")
+        for src, name in re.findall(r'<img src="([^"]+)"[^>]*data-chart="([^"]+)"', page)
+    }
+    drawn = {name: client.get(src).get_data() for name, src in charts.items()}
+    with counted_statements() as statements:
+        assert dashboard() == page
+        for name, src in charts.items():
+            assert client.get(src).get_data() == drawn[name], name
+    assert len(statements) == 1 + len(charts), statements  # the version's, each time
+
+    # A registration moves the week's outreach, and only it. (A chart drawn again differs
+    # from the one before: pygal gives each drawing ids of its own.)
+    registered(talk, "B", "b@example.org")
+    db.session.commit()
+    assert table_cells(dashboard(), "outreach-totals")[0][1] == "2"
+    assert client.get(charts["outreach-days"]).get_data() != drawn["outreach-days"]
+    with counted_statements() as statements:
+        assert client.get(charts["trend-providers"]).get_data() == drawn["trend-providers"]
+    assert len(statements) == 1
+
+    # An import through the operation (the page's or the CLI's) shows at once.
+    new_figure = (
+        "date,scope,key,value,unit,source\n2030-01-01,network,providers,99999,providers,X\n"
+    )
+    import_file(new_figure.encode(), None, "figures.csv")
+    db.session.commit()
+    assert "99,999" in dashboard()
+    assert client.get(charts["trend-providers"]).get_data() != drawn["trend-providers"]
 
 
 def test_outreach_counts_match_the_registrations(client, app_context):
