@@ -1,7 +1,8 @@
 """The programme's version, and the parts rendered from it kept in the cache.
 
-The programme page, the embeddable list and the feeds are rendered once per version,
-language and filters, then served from the cache (Flask-Caching: `CACHE_TYPE`) until
+The home page, the programme page, the embeddable list, the feeds and the figures page
+with its charts are rendered once per version, language and filters, then served from
+the cache (Flask-Caching: `CACHE_TYPE`) until
 the version changes. The version is read on every request with one cheap query, so
 any edit shows at once, in every process, without anyone invalidating anything.
 
@@ -90,10 +91,11 @@ def programme_version() -> ProgrammeVersion:
 
     Every ORM change of an activity bumps its `revision` (SQLAlchemy's version counter,
     whichever column changed), a new one raises the count, a deletion lowers it.
-    Editions, venues and organisations change through settings operations, each of which
-    writes an audit entry. A new registration has a higher id, and every change of one
-    moves its `updated_at`. Every figure comes from the data itself: no write path can
-    forget to bump it (a version counter row would have to be bumped by each of them).
+    Editions, venues and organisations change through settings operations, and the
+    network's figures through imports and goals, each of which writes an audit entry.
+    A new registration has a higher id, and every change of one moves its `updated_at`.
+    Every figure comes from the data itself: no write path can forget to bump it (a
+    version counter row would have to be bumped by each of them).
     """
     # Core execution: the ORM's statement handling costs more than the query itself.
     row = db.session.connection().execute(version_statement()).one()
