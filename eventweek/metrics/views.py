@@ -24,6 +24,7 @@ from eventweek.sessions.programme_cache import (
 )
 from eventweek.sessions.queries import current_edition
 from eventweek.spreadsheets import csv_file
+from eventweek.templating import language_links
 
 bp = Blueprint("metrics", __name__)
 
@@ -51,14 +52,21 @@ def public_dashboard():
         return render_dashboard()
     version = programme_version()
     return page_for_everyone(
-        "metrics.page", (current_language(),), version.content + version.seats, render_dashboard
+        "metrics.page",
+        (current_language(),),
+        version.content + version.seats,
+        # Shared: its language links lead back to the plain address, not the first reader's.
+        lambda: render_dashboard(url_for("metrics.public_dashboard")),
     )
 
 
-def render_dashboard() -> str:
+def render_dashboard(here: str | None = None) -> str:
     edition = current_edition()
     return render_template(
-        "metrics/dashboard.html", tables=dashboard.public_tables(edition), edition=edition
+        "metrics/dashboard.html",
+        tables=dashboard.public_tables(edition),
+        edition=edition,
+        language_links=language_links(here),
     )
 
 

@@ -2,9 +2,9 @@
 
 The home page, the programme page, the embeddable list, the feeds and the figures page
 with its charts are rendered once per version, language and filters, then served from
-the cache (Flask-Caching: `CACHE_TYPE`) until
-the version changes. The version is read on every request with one cheap query, so
-any edit shows at once, in every process, without anyone invalidating anything.
+the cache (Flask-Caching: `CACHE_TYPE`) until the version changes. The version is read
+on every request with one cheap query, so any edit shows at once, in every process,
+without anyone invalidating anything.
 
 Only parts that are the same for everyone are cached: the page's layout, which holds
 the signed-in header and CSRF tokens, only for anonymous visitors (see the views). An

@@ -108,6 +108,8 @@ def test_the_dashboard_and_its_charts_come_from_the_cache_until_they_change(clie
         return client.get("/metrics?lang=en").get_data(as_text=True)
 
     page = dashboard()
+    # Shared by every reader: its language links lead back to the plain address.
+    assert 'href="/language/nl?next=/metrics"' in page and "lang=en" not in page.split("<main")[0]
     charts = {
         name: src.replace("&amp;", "&")
         for src, name in re.findall(r'<img src="([^"]+)"[^>]*data-chart="([^"]+)"', page)
